@@ -1,0 +1,866 @@
+"""Turn an uploaded plan file (.txt/.md/.docx/.pdf) into plain text.
+
+The text comes back with one paragraph per line, ``"\\n"`` line endings and no
+BOM; the wording is otherwise left as it is (the parser does the cleanup).
+Word's automatic numbering is written out as text ("（一）", "1.") so that
+numbered paragraphs still look like items to the parser.
+
+Every failure is a :class:`ReadError` whose message is one line of Chinese that
+tells the user what to do:
+
+>>> read_bytes("一、总体要求\\r\\n".encode("gb18030"), "plan.txt")
+'一、总体要求\\n'
+>>> try:
+...     read_bytes(b"", "plan.docx")
+... except ReadError as err:
+...     print(err.code, err)
+empty 文件是空的（0 字节），请检查是否选错了文件后重新上传
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import statistics
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+OLD_FORMAT_SUFFIXES = (".doc", ".wps")
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+# Zip-bomb limits, checked on the sizes the archive declares before anything is
+# inflated (zipfile never inflates a member beyond its declared size).
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a plan.
+
+    ``code`` is a short English id for programs ("corrupt", "encrypted", …);
+    ``message`` (also ``str(err)``) is one line of Chinese saying what to do.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _error(code: str, **details: Any) -> ReadError:
+    return ReadError(code, _MESSAGES[code].format(**details))
+
+
+_MESSAGES = {
+    "unsupported": "不支持“{suffix}”类型的文件，请上传 .txt、.md、.docx 或 .pdf 文件",
+    "old_format": "暂不支持 .doc/.wps 格式，请在 Word/WPS 中另存为 .docx 后重新上传",
+    "too_large": "文件太大（{size} MB），超过 {limit} MB 的上限，请删去图片等非文字内容或拆分后再上传",
+    "empty": "文件是空的（0 字节），请检查是否选错了文件后重新上传",
+    "blank": "文件里没有文字内容，请检查是否选错了文件后重新上传",
+    "binary": "文件内容不是可识别的文本，请确认文件类型，或在编辑器中另存为 UTF-8 编码的 .txt 后重新上传",
+    "corrupt": "文件已损坏或无法读取，请重新保存或导出后再上传",
+    "corrupt_docx": "文件已损坏或不是有效的 .docx，请在 Word 中重新保存后上传",
+    "corrupt_pdf": "文件已损坏或不是有效的 PDF，请重新导出 PDF 或提供 Word 原文件后上传",
+    "encrypted_docx": "文件有密码保护，请在 Word 中取消密码后另存为 .docx 再上传",
+    "encrypted_pdf": "PDF 有密码保护，请取消密码后重新导出 PDF 再上传",
+    "zip_bomb": "文件解压后异常巨大（疑似压缩炸弹），已拒绝读取，请在 Word 中重新保存后上传",
+    "scanned_pdf": "这是扫描版 PDF，没有可提取的文字，请提供 Word 原文件或先做文字识别（OCR）",
+    "not_found": "找不到文件“{name}”，请检查路径后重试",
+    "unreadable": "无法打开文件“{name}”，请检查文件权限后重试",
+}
+
+
+def _format_error(kind: str, fmt: str) -> ReadError:
+    """A "corrupt"/"encrypted" error with the message for the given format."""
+    return ReadError(kind, _MESSAGES[f"{kind}_{fmt}"])
+
+
+# ---------------------------------------------------------------------------
+# Entry points
+
+
+def read_bytes(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The text of an uploaded file, chosen by the suffix of ``filename``.
+
+    >>> read_bytes("\\ufeff一、总体要求\\r\\n（一）加强学习".encode(), "a.md")
+    '一、总体要求\\n（一）加强学习'
+
+    Raises :class:`ReadError` for every problem; no other exception escapes.
+    """
+    try:
+        return _read_bytes(bytes(data), filename, max_bytes)
+    except ReadError:
+        raise
+    except Exception as exc:  # a bug here must still reach the user as a message
+        raise _error("corrupt") from exc
+
+
+def _read_bytes(data: bytes, filename: str, max_bytes: int) -> str:
+    suffix = _check_suffix(filename)
+    if len(data) > max_bytes:
+        raise _error("too_large", size=_megabytes(len(data)), limit=_megabytes(max_bytes))
+    if not data:
+        raise _error("empty")
+    try:
+        text = _READERS[suffix](data)
+    except ReadError:
+        raise
+    except Exception as exc:  # a parser library choked: the file is the problem
+        raise _corrupt_for(suffix) from exc
+    text = normalize_newlines(text)
+    if not text.strip():
+        raise _error("blank")
+    return text
+
+
+def read_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """:func:`read_bytes` for a file on disk (the size is checked before reading)."""
+    name = os.fspath(path)
+    try:
+        size = os.path.getsize(name)
+        if size > max_bytes:  # don't load a huge file just to reject it
+            _raise_too_large_or_suffix(name, size, max_bytes)
+        with open(name, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError as exc:
+        raise _error("not_found", name=os.path.basename(name)) from exc
+    except OSError as exc:
+        raise _error("unreadable", name=os.path.basename(name)) from exc
+    return read_bytes(data, name, max_bytes=max_bytes)
+
+
+def _raise_too_large_or_suffix(name: str, size: int, max_bytes: int) -> None:
+    _check_suffix(name)
+    raise _error("too_large", size=_megabytes(size), limit=_megabytes(max_bytes))
+
+
+def _check_suffix(filename: str) -> str:
+    """The lower-case suffix of ``filename`` if it is one we read."""
+    suffix = os.path.splitext(os.fspath(filename or ""))[1].lower()
+    if suffix in OLD_FORMAT_SUFFIXES:
+        raise _error("old_format")
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise _error("unsupported", suffix=suffix or "无扩展名")
+    return suffix
+
+
+def _megabytes(n: int) -> str:
+    """Bytes as MB for a message: ``20``, ``20.5``, or two significant digits."""
+    mb = n / (1024 * 1024)
+    if mb >= 0.1:
+        return f"{mb:.1f}".removesuffix(".0")
+    return f"{mb:.2g}"
+
+
+def _corrupt_for(suffix: str) -> ReadError:
+    fmt = {".docx": "docx", ".pdf": "pdf"}.get(suffix)
+    return _format_error("corrupt", fmt) if fmt else _error("corrupt")
+
+
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def normalize_newlines(text: str) -> str:
+    """CRLF, CR and the other Unicode line breaks → ``"\\n"``; a leading BOM removed.
+
+    >>> normalize_newlines("\\ufeffa\\r\\nb\\rc")
+    'a\\nb\\nc'
+    """
+    return _LINE_BREAKS.sub("\n", text.removeprefix("\ufeff"))
+
+
+# ---------------------------------------------------------------------------
+# Plain text
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_MAX_CONTROL_RATIO = 0.01
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a text file without asking: BOM, UTF-8, GB18030, then a guess.
+
+    >>> decode_text("党建".encode("gbk"))
+    '党建'
+    """
+    text = _decode(data)
+    if text is None or _looks_binary(text):
+        raise _error("binary")
+    return text
+
+
+def _decode(data: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _try_decode(data, encoding)
+    utf16 = _bomless_utf16(data)
+    if utf16:
+        return _try_decode(data, utf16)
+    if b"\0" in data:
+        return None
+    for decode in (lambda: _try_decode(data, "utf-8"), lambda: _damaged_utf8(data),
+                   lambda: _try_decode(data, "gb18030"), lambda: _guess_decode(data)):
+        text = decode()
+        if text is not None:
+            return text
+    return None
+
+
+def _try_decode(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _damaged_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few bad bytes (a file cut mid-character, one stray byte).
+
+    Without this, strict GB18030 would accept such a file and turn all of it
+    into mojibake; GBK text, decoded as UTF-8, breaks on nearly every character.
+    """
+    text = data.decode("utf-8", errors="replace")
+    damage = text.count("\ufffd")
+    return text if damage <= max(1, len(text) // 1000) else None
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without BOM, told by its NUL bytes: ASCII characters put a NUL
+    in the high byte of their pair, so NULs sit on one side of the pairs only."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even_nuls = data[0::2].count(0)
+    odd_nuls = data[1::2].count(0)
+    pairs = len(data) // 2
+    if odd_nuls > pairs * 0.3 and even_nuls == 0:
+        return "utf-16-le"
+    if even_nuls > pairs * 0.3 and odd_nuls == 0:
+        return "utf-16-be"
+    return None
+
+
+def _guess_decode(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return None if best is None else str(best)
+
+
+def _looks_binary(text: str) -> bool:
+    controls = sum(1 for ch in text if _is_bad_control(ch))
+    return "\0" in text or controls > max(2, len(text) * _MAX_CONTROL_RATIO)
+
+
+def _is_bad_control(ch: str) -> bool:
+    code = ord(ch)
+    return (code < 32 and ch not in "\t\n\r\x0b\x0c") or code == 0x7F or ch == "\ufffd"
+
+
+# ---------------------------------------------------------------------------
+# .docx
+
+
+def read_docx(data: bytes) -> str:
+    """Body paragraphs and tables of a .docx, with Word numbering as text."""
+    if data.startswith(_OLE_MAGIC):
+        # Word saves password-protected .docx as an OLE container with an
+        # EncryptionInfo stream; any other OLE file is an old .doc renamed.
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise _format_error("encrypted", "docx")
+        raise _error("old_format")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _format_error("corrupt", "docx")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        _check_zip_sizes(archive)
+
+    import docx  # python-docx; imported lazily to keep `import core.reading` light
+
+    document = docx.Document(io.BytesIO(data))
+    numbering = _Numbering(document)
+    return "\n".join(_body_lines(document.element.body, numbering))
+
+
+def _check_zip_sizes(archive: zipfile.ZipFile) -> None:
+    members = archive.infolist()
+    if sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
+        raise _error("zip_bomb")
+    for info in members:
+        if info.file_size >= RATIO_CHECK_MIN_BYTES and \
+                info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise _error("zip_bomb")
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _w(tag: str) -> str:
+    return _W + tag
+
+
+def _val(element: Any, tag: str) -> str | None:
+    """The ``w:val`` of the child ``tag`` of ``element``, if both exist."""
+    if element is None:
+        return None
+    child = element.find(_w(tag))
+    return None if child is None else child.get(_w("val"))
+
+
+def _body_lines(container: Any, numbering: "_Numbering") -> Iterator[str]:
+    """Lines of a body/cell/content control in document order."""
+    for child in container:
+        if child.tag == _w("p"):
+            yield numbering.marker_for(child) + _paragraph_text(child)
+        elif child.tag == _w("tbl"):
+            yield from _table_lines(child, numbering)
+        elif child.tag == _w("sdt"):
+            content = child.find(_w("sdtContent"))
+            if content is not None:
+                yield from _body_lines(content, numbering)
+
+
+def _table_lines(table: Any, numbering: "_Numbering") -> Iterator[str]:
+    """One line per row, cells joined by a tab; a one-cell row keeps its paragraphs.
+
+    Tables used only for layout (a whole plan inside one cell is common in
+    official documents) must keep one paragraph per line.
+    """
+    for row in table.iterchildren(_w("tr")):
+        cells = [[line for line in _body_lines(cell, numbering)]
+                 for cell in row.iterchildren(_w("tc"))]
+        filled = [lines for lines in cells if any(line.strip() for line in lines)]
+        if len(filled) == 1:
+            yield from filled[0]
+        elif filled:
+            yield "\t".join("　".join(line for line in lines if line.strip())
+                            for lines in cells)
+
+
+_SKIPPED_SUBTREES = {_w("txbxContent"), _w("del"), _w("moveFrom"), _w("pPr"), _w("rPr"),
+                     "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"}
+_CHAR_FOR_TAG = {_w("tab"): "\t", _w("br"): "\n", _w("cr"): "\n",
+                 _w("noBreakHyphen"): "\u2011", _w("softHyphen"): ""}
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    """Visible text of a paragraph: runs, hyperlinks, fields, insertions; not
+    deletions or hidden (w:vanish) runs.
+
+    Text boxes anchored in the paragraph are skipped: their text is not part
+    of the paragraph and would otherwise appear twice (VML fallback).
+    """
+    parts: list[str] = []
+
+    def walk(element: Any) -> None:
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str) or tag in _SKIPPED_SUBTREES or _is_hidden_run(child):
+                continue
+            if tag == _w("t"):
+                parts.append(child.text or "")
+            elif tag in _CHAR_FOR_TAG:
+                if tag == _w("br") and child.get(_w("type")) in ("page", "column"):
+                    continue
+                parts.append(_CHAR_FOR_TAG[tag])
+            else:
+                walk(child)
+
+    walk(paragraph)
+    return "".join(parts)
+
+
+def _is_hidden_run(element: Any) -> bool:
+    if element.tag != _w("r"):
+        return False
+    vanish = element.find(f"{_w('rPr')}/{_w('vanish')}")
+    return vanish is not None and vanish.get(_w("val"), "true") not in ("0", "false", "off")
+
+
+# --- Word automatic numbering ----------------------------------------------
+
+
+@dataclass
+class _Level:
+    fmt: str = "decimal"
+    text: str = "%1."
+    start: int = 1
+    restart: int | None = None  # w:lvlRestart (1-based level, 0 = never)
+    suffix: str = "tab"
+    legal: bool = False  # w:isLgl: show all levels as decimal
+    style: str | None = None  # w:pStyle: the paragraph style linked to this level
+
+
+class _Numbering:
+    """Renders each numbered paragraph's marker, keeping Word's counters.
+
+    Counters belong to the abstract list, as in Word: two ``w:num`` sharing an
+    ``w:abstractNum`` continue one list unless a ``w:startOverride`` restarts it.
+    """
+
+    def __init__(self, document: Any) -> None:
+        self._num_to_abstract: dict[str, str] = {}
+        self._overrides: dict[str, dict[int, _Level | int]] = {}
+        self._abstract_levels: dict[str, dict[int, _Level]] = {}
+        self._abstract_style_link: dict[str, str] = {}
+        self._style_numpr: dict[str, tuple[str | None, int | None]] = {}
+        self._style_parent: dict[str, str] = {}
+        self._counters: dict[str, dict[int, int]] = {}
+        self._used_overrides: set[tuple[str, int]] = set()
+        self._load_styles(document)
+        self._load_numbering(document)
+
+    # loading
+
+    def _load_styles(self, document: Any) -> None:
+        try:
+            styles = document.styles.element
+        except Exception:
+            return
+        for style in styles.iterchildren(_w("style")):
+            style_id = style.get(_w("styleId"))
+            if not style_id:
+                continue
+            parent = _val(style, "basedOn")
+            if parent:
+                self._style_parent[style_id] = parent
+            numpr = style.find(f"{_w('pPr')}/{_w('numPr')}")
+            if numpr is not None:
+                ilvl = _val(numpr, "ilvl")
+                self._style_numpr[style_id] = (_val(numpr, "numId"),
+                                               int(ilvl) if ilvl else None)
+
+    def _load_numbering(self, document: Any) -> None:
+        try:
+            part = document.part.part_related_by(
+                "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering")
+        except KeyError:
+            return
+        root = part.element
+        for abstract in root.iterchildren(_w("abstractNum")):
+            abstract_id = abstract.get(_w("abstractNumId"))
+            self._abstract_levels[abstract_id] = {
+                int(lvl.get(_w("ilvl"), "0")): _parse_level(lvl)
+                for lvl in abstract.iterchildren(_w("lvl"))}
+            link = _val(abstract, "numStyleLink")
+            if link:
+                self._abstract_style_link[abstract_id] = link
+        for num in root.iterchildren(_w("num")):
+            num_id = num.get(_w("numId"))
+            self._num_to_abstract[num_id] = _val(num, "abstractNumId") or ""
+            overrides: dict[int, _Level | int] = {}
+            for override in num.iterchildren(_w("lvlOverride")):
+                ilvl = int(override.get(_w("ilvl"), "0"))
+                lvl = override.find(_w("lvl"))
+                start = _val(override, "startOverride")
+                if lvl is not None:
+                    overrides[ilvl] = _parse_level(lvl)
+                elif start is not None:
+                    overrides[ilvl] = int(start)
+            self._overrides[num_id] = overrides
+
+    # lookup
+
+    def _abstract_for(self, num_id: str, depth: int = 0) -> str | None:
+        abstract_id = self._num_to_abstract.get(num_id)
+        if abstract_id is None:
+            return None
+        link = self._abstract_style_link.get(abstract_id)
+        if link and depth < 3:  # numStyleLink: the list is defined by a numbering style
+            linked_num = self._style_numpr.get(link, (None, None))[0]
+            if linked_num and linked_num != num_id:
+                return self._abstract_for(linked_num, depth + 1) or abstract_id
+        return abstract_id
+
+    def _levels(self, num_id: str, abstract_id: str) -> dict[int, _Level]:
+        levels = dict(self._abstract_levels.get(abstract_id, {}))
+        for ilvl, override in self._overrides.get(num_id, {}).items():
+            if isinstance(override, _Level):
+                levels[ilvl] = override
+        return levels
+
+    def _style_chain(self, style_id: str | None) -> Iterator[str]:
+        seen: set[str] = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            yield style_id
+            style_id = self._style_parent.get(style_id)
+
+    def _num_and_level(self, paragraph: Any) -> tuple[str | None, int | None, str | None]:
+        """(numId, ilvl, style that supplied numId) from the paragraph or its styles."""
+        ppr = paragraph.find(_w("pPr"))
+        numpr = None if ppr is None else ppr.find(_w("numPr"))
+        num_id = _val(numpr, "numId")
+        ilvl_text = _val(numpr, "ilvl")
+        ilvl = int(ilvl_text) if ilvl_text else None
+        source_style = None
+        if num_id is None:
+            for style_id in self._style_chain(_val(ppr, "pStyle")):
+                style_num, style_ilvl = self._style_numpr.get(style_id, (None, None))
+                if style_num is not None:
+                    num_id, source_style = style_num, style_id
+                    ilvl = ilvl if ilvl is not None else style_ilvl
+                    break
+        return num_id, ilvl, source_style
+
+    # rendering
+
+    def marker_for(self, paragraph: Any) -> str:
+        """The numbering text Word shows before ``paragraph`` ("" if none)."""
+        num_id, ilvl, style = self._num_and_level(paragraph)
+        if not num_id or num_id == "0":
+            return ""
+        abstract_id = self._abstract_for(num_id)
+        if abstract_id is None:
+            return ""
+        levels = self._levels(num_id, abstract_id)
+        if ilvl is None:
+            ilvl = next((i for i, lvl in levels.items() if style and lvl.style == style), 0)
+        level = levels.get(ilvl)
+        if level is None:
+            return ""
+        counters = self._advance(num_id, abstract_id, ilvl, levels)
+        return _render_marker(level, counters, levels)
+
+    def _advance(self, num_id: str, abstract_id: str, ilvl: int,
+                 levels: dict[int, _Level]) -> dict[int, int]:
+        counters = self._counters.setdefault(abstract_id, {})
+        override = self._overrides.get(num_id, {}).get(ilvl)
+        first_use = (num_id, ilvl) not in self._used_overrides
+        self._used_overrides.add((num_id, ilvl))
+        level = levels[ilvl]
+        if override is not None and first_use:
+            start = override if isinstance(override, int) else override.start
+            counters[ilvl] = start
+        elif ilvl in counters:
+            counters[ilvl] += 1
+        else:
+            counters[ilvl] = level.start
+        # Deeper levels restart when this one advances (unless lvlRestart says otherwise).
+        for deeper in [i for i in counters if i > ilvl]:
+            restart = levels.get(deeper, _Level()).restart
+            if restart is None or (restart != 0 and ilvl < restart):
+                del counters[deeper]
+        return counters
+
+
+def _parse_level(lvl: Any) -> _Level:
+    start = _val(lvl, "start")
+    restart = _val(lvl, "lvlRestart")
+    return _Level(
+        fmt=_val(lvl, "numFmt") or "decimal",
+        text=_val(lvl, "lvlText") if lvl.find(_w("lvlText")) is not None else "",
+        start=int(start) if start else 1,
+        restart=int(restart) if restart else None,
+        suffix=_val(lvl, "suff") or "tab",
+        legal=lvl.find(_w("isLgl")) is not None,
+        style=_val(lvl, "pStyle"),
+    )
+
+
+_PLACEHOLDER = re.compile(r"%([1-9])")
+
+
+def _render_marker(level: _Level, counters: dict[int, int], levels: dict[int, _Level]) -> str:
+    if level.fmt == "bullet":
+        return ""  # bullet glyphs are often private-use symbol-font characters
+    if level.fmt == "none":
+        text = _PLACEHOLDER.sub("", level.text or "")
+    else:
+        def number(match: re.Match[str]) -> str:
+            index = int(match.group(1)) - 1
+            ref = levels.get(index, _Level())
+            value = counters.get(index, ref.start)
+            return format_number(value, "decimal" if level.legal else ref.fmt)
+        text = _PLACEHOLDER.sub(number, level.text or "")
+    if not text:
+        return ""
+    # A tab/space after an ASCII marker keeps "1." apart from text like "2022年";
+    # after "、" or "）" it adds nothing the parser needs.
+    if level.suffix != "nothing" and text[-1].isascii():
+        text += " "
+    return text
+
+
+# --- number formats ---------------------------------------------------------
+
+_CN_DIGITS = "〇一二三四五六七八九"
+_CN_LEGAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_HEAVENLY_STEMS = "甲乙丙丁戊己庚辛壬癸"
+_EARTHLY_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
+_CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
+_PAREN_NUMBERS = "".join(chr(c) for c in range(0x2474, 0x2488))  # ⑴..⒇
+_FULLSTOP_NUMBERS = "".join(chr(c) for c in range(0x2488, 0x249C))  # ⒈..⒛
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+          (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+
+
+def format_number(value: int, fmt: str) -> str:
+    """``value`` in a Word ``w:numFmt``.
+
+    >>> [format_number(n, "chineseCounting") for n in (1, 10, 12, 20, 21)]
+    ['一', '十', '十二', '二十', '二十一']
+    >>> format_number(3, "decimalEnclosedCircle"), format_number(2, "ideographTraditional")
+    ('③', '乙')
+    """
+    if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting",
+               "taiwaneseCounting", "taiwaneseCountingThousand", "koreanCounting"):
+        return _chinese_number(value, _CN_DIGITS, "十百千")
+    if fmt in ("chineseLegalSimplified", "japaneseLegal"):
+        return _chinese_number(value, _CN_LEGAL_DIGITS, "拾佰仟", drop_leading_one=False)
+    if fmt in ("ideographDigital", "japaneseDigitalTenThousand", "taiwaneseDigital"):
+        return "".join(_CN_DIGITS[int(d)] for d in str(value))
+    if fmt in ("ideographTraditional",):
+        return _cycle(value, _HEAVENLY_STEMS)
+    if fmt in ("ideographZodiac",):
+        return _cycle(value, _EARTHLY_BRANCHES)
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese", "ideographEnclosedCircle"):
+        return _from_table(value, _CIRCLED)
+    if fmt == "decimalEnclosedParen":
+        return _from_table(value, _PAREN_NUMBERS)
+    if fmt == "decimalEnclosedFullstop":
+        return _from_table(value, _FULLSTOP_NUMBERS)
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return str(value).translate({c: c + 0xFEE0 for c in range(0x30, 0x3A)})
+    if fmt == "decimalZero":
+        return f"{value:02d}"
+    if fmt in ("lowerLetter", "upperLetter"):
+        letters = _letters(value)
+        return letters.upper() if fmt == "upperLetter" else letters
+    if fmt in ("lowerRoman", "upperRoman"):
+        roman = _roman(value)
+        return roman.upper() if fmt == "upperRoman" else roman
+    return str(value)  # decimal, decimalHalfWidth and anything unknown
+
+
+def _chinese_number(value: int, digits: str, units: str, drop_leading_one: bool = True) -> str:
+    if value <= 0 or value >= 10000:
+        return str(value)
+    parts: list[str] = []
+    zero_pending = False
+    for unit_index, power in ((2, 1000), (1, 100), (0, 10), (-1, 1)):
+        digit = value // power % 10
+        if digit == 0:
+            zero_pending = bool(parts)
+            continue
+        if zero_pending:
+            parts.append(digits[0])
+            zero_pending = False
+        unit = units[unit_index] if unit_index >= 0 else ""
+        parts.append(digits[digit] + unit)
+    text = "".join(parts)
+    if drop_leading_one and 10 <= value < 20:
+        text = text[1:]  # 十二, not 一十二
+    return text
+
+
+def _cycle(value: int, symbols: str) -> str:
+    return symbols[(value - 1) % len(symbols)] if value > 0 else str(value)
+
+
+def _from_table(value: int, table: str) -> str:
+    return table[value - 1] if 1 <= value <= len(table) else str(value)
+
+
+def _letters(value: int) -> str:
+    if value <= 0:
+        return str(value)
+    # Word repeats the letter: a..z, aa..zz, aaa..
+    return chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1)
+
+
+def _roman(value: int) -> str:
+    if value <= 0:
+        return str(value)
+    out = []
+    for amount, symbol in _ROMAN:
+        while value >= amount:
+            out.append(symbol)
+            value -= amount
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------
+# .pdf
+
+
+@dataclass
+class _Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+
+_STRONG_MARKER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[、．.](?!\d)"
+    r"|[（(]\d{1,2}[)）]|[①-⑳])")
+
+
+def read_pdf(data: bytes) -> str:
+    """The text layer of a PDF, lines re-joined into paragraphs by geometry."""
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PdfminerException as exc:
+        if _is_password_error(exc):
+            raise _format_error("encrypted", "pdf") from exc
+        raise _format_error("corrupt", "pdf") from exc
+    with pdf:
+        pages = [_page_lines(page) for page in pdf.pages]
+        widths = [float(page.width) for page in pdf.pages]
+    if not any(line.text.strip() for lines in pages for line in lines):
+        raise _error("scanned_pdf")
+    if _mostly_unmapped_glyphs(pages):
+        # Fonts without a Unicode map come out as "(cid:123)": as good as a scan.
+        raise _error("scanned_pdf")
+    pitch = _line_pitch(pages)
+    return "\n".join(paragraph
+                     for lines, width in zip(pages, widths)
+                     for paragraph in _join_paragraphs(lines, _layout(lines, width, pitch)))
+
+
+def _is_password_error(exc: BaseException) -> bool:
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    cause = exc.args[0] if exc.args else exc
+    return isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)) or \
+        "password" in str(cause).lower()
+
+
+def _mostly_unmapped_glyphs(pages: list[list[_Line]]) -> bool:
+    text = "".join(line.text for lines in pages for line in lines)
+    unmapped = sum(len(m) for m in re.findall(r"\(cid:\d+\)", text))
+    return unmapped > len(text) / 2
+
+
+def _page_lines(page: Any) -> list[_Line]:
+    """Text lines of a page, top to bottom, with the spaces the page shows."""
+    # dedupe: some producers draw each glyph twice to fake bold.
+    page = page.dedupe_chars()
+    spaces = [c for c in page.chars if not c["text"].strip()]
+    lines = []
+    for raw in page.extract_text_lines(strip=False, return_chars=True):
+        glyphs = [c for c in raw["chars"] if c["text"].strip()]
+        if not glyphs:
+            continue
+        x0, x1 = min(c["x0"] for c in glyphs), max(c["x1"] for c in glyphs)
+        # pdfplumber leaves space glyphs out of a line's chars; put them back.
+        middle = (raw["top"] + raw["bottom"]) / 2
+        inner_spaces = [c for c in spaces
+                        if c["top"] <= middle <= c["bottom"] and x0 <= c["x0"] < x1]
+        lines.append(_Line(text=_chars_to_text(glyphs + inner_spaces), x0=x0, x1=x1,
+                           top=raw["top"], bottom=raw["bottom"],
+                           size=statistics.median(c["size"] for c in glyphs)))
+    return lines
+
+
+def _chars_to_text(chars: list[dict[str, Any]]) -> str:
+    """Join a line's characters left to right, with a space where the page shows one.
+
+    Space glyphs are kept. A gap without a glyph counts as a space when it is
+    wider than 0.2 em between Latin characters, or 0.6 em next to Chinese:
+    Word's PDF export adds about 1/4 em between Chinese and Latin/digits
+    ("2022 年") and loose tracking spreads Chinese characters, neither of
+    which is a space in the wording (pdfplumber's fixed 3 pt rule adds them).
+    """
+    out: list[str] = []
+    previous = None
+    for char in sorted(chars, key=lambda c: c["x0"]):
+        text = char["text"]
+        if previous is not None and text.strip() and previous["text"].strip():
+            both_latin = text[0].isascii() and previous["text"][-1].isascii()
+            threshold = (0.2 if both_latin else 0.6) * max(char["size"], 1)
+            if char["x0"] - previous["x1"] > threshold:
+                out.append(" ")
+        out.append(text)
+        previous = char
+    return "".join(out).rstrip()
+
+
+@dataclass
+class _Layout:
+    left: float  # where body lines start
+    right: float  # where full lines end
+    pitch: float  # usual distance from one line's top to the next
+
+
+def _line_pitch(pages: list[list[_Line]]) -> float:
+    """The usual top-to-top distance of consecutive lines in the document."""
+    steps = [b.top - a.top for lines in pages for a, b in zip(lines, lines[1:]) if b.top > a.top]
+    return statistics.median(steps) if steps else 1e9
+
+
+def _layout(lines: list[_Line], page_width: float, pitch: float) -> _Layout:
+    """Text margins of a page, biased towards *not* joining lines.
+
+    Right: the 90th percentile of line ends, but never left of where the
+    left margin mirrored would put it, so a page of short lines has none
+    that look full. Left: the leftmost start of a full line (first lines
+    are indented, continuation lines are not; headers and page numbers are
+    not full lines). A wrong join glues a heading to body text; a missed
+    one only leaves a wrapped line, which the parser copes with.
+    """
+    if not lines:
+        return _Layout(0.0, 0.0, pitch)
+    ends = sorted(line.x1 for line in lines)
+    em = statistics.median(line.size for line in lines)
+    mirrored = page_width - min(line.x0 for line in lines) - em
+    right = max(ends[int(0.9 * (len(ends) - 1))], mirrored)
+    full = [line.x0 for line in lines if line.x1 >= right - 1.5 * em]
+    return _Layout(left=min(full, default=0.0), right=right, pitch=pitch)
+
+
+def _join_paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
+    """Re-join a page's wrapped lines.
+
+    A line that reaches the right text margin runs on into the next line,
+    unless the next line is indented, set apart by extra space, or starts
+    with an outline marker. Short lines (headings, page numbers, running
+    headers) always end their paragraph, so they stay lines of their own.
+    """
+    if not lines:
+        return []
+    paragraphs: list[str] = [lines[0].text]
+    for before, after in zip(lines, lines[1:]):
+        em = max(before.size, 1)
+        runs_on = (before.x1 >= layout.right - 1.5 * em
+                   and after.x0 <= layout.left + 0.8 * em
+                   and 0 < after.top - before.top <= 1.5 * layout.pitch
+                   and not _STRONG_MARKER.match(after.text))
+        if runs_on:
+            paragraphs[-1] = _concat(paragraphs[-1], after.text.lstrip())
+        else:
+            paragraphs.append(after.text)
+    return paragraphs
+
+
+def _concat(head: str, tail: str) -> str:
+    """Join a wrapped line; only Latin words split at the wrap need a space."""
+    if head and tail and head[-1].isascii() and head[-1].isalnum() \
+            and tail[0].isascii() and tail[0].isalnum():
+        return f"{head} {tail}"
+    return head + tail
+
+
+_READERS = {
+    ".txt": decode_text,
+    ".md": decode_text,
+    ".docx": read_docx,
+    ".pdf": read_pdf,
+}
