@@ -9,10 +9,13 @@ True
 """
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
 import jieba
+
+jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict…" lines would clutter the CLI
 
 DEFAULT_USERDICT_PATH = Path(__file__).resolve().parent.parent / "data" / "userdict.txt"
 
