@@ -99,6 +99,7 @@ class _Line:
     start: int  # offset of the first non-blank character in the plan text
     end: int  # offset after the last non-blank character
     content: str  # the line without surrounding whitespace
+    indent: int = 0  # whitespace before the content; a hard wrap counts it in the width
     family: str | None = None
     role: str | None = None  # "section", "item", "point" once accepted
     number: int | None = None
@@ -153,7 +154,7 @@ def _split_lines(text: str) -> list[_Line]:
         stripped = raw.strip()
         if stripped:
             lead = len(raw) - len(raw.lstrip())
-            lines.append(_Line(pos + lead, pos + lead + len(stripped), stripped))
+            lines.append(_Line(pos + lead, pos + lead + len(stripped), stripped, indent=lead))
         pos += len(raw) + 1
     return lines
 
@@ -254,7 +255,7 @@ def _assign_roles(lines: list[_Line], families: list[str], warnings: list[str]) 
 
 def _wrap_width(lines: list[_Line]) -> int | None:
     """Character width a PDF export hard-wrapped lines at, or None."""
-    lengths = [len(ln.content) for ln in lines if ln.family is None]
+    lengths = [ln.indent + len(ln.content) for ln in lines if ln.family is None]
     if len(lengths) < 4:
         return None
     counts = Counter(lengths)
@@ -278,7 +279,7 @@ def _build_paragraphs(lines: list[_Line], debris: set[int]) -> list[_Para]:
             paras[-1].lines.append(ln)
         else:
             paras.append(_Para([ln]))
-        continues = width is not None and len(ln.content) >= width - 1
+        continues = width is not None and ln.indent + len(ln.content) >= width - 1
     for para in paras:
         texts: list[str] = []
         for ln in para.lines:
