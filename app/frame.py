@@ -1,0 +1,233 @@
+"""The frame every page shares: library loading, sidebar filters, friendly errors.
+
+``dashboard.py`` calls :func:`build_view` once per run; pages call :func:`current_view`
+and :func:`friendly_errors`, and never touch the cache or the sidebar themselves.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app import urlstate
+from app.safe import md_escape
+from core.library import Library, library_fingerprint, open_library
+from core.taxonomy import DEFAULT_TAXONOMY_PATH
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LIBRARY_TEXT = "data/plans"
+_VIEW_KEY = "_view"
+_LIBRARY_KEY = "library"
+_LOG = logging.getLogger("dashboard")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+# ---------------------------------------------------------------- errors
+
+def explain(err: Exception, action: str) -> str:
+    """A Chinese message for ``err`` that says what to do (Markdown-escaped)."""
+    message = str(err).strip()
+    if _CJK.search(message):  # core writes its user-facing errors in Chinese
+        return f"{action}失败：{md_escape(message)}"
+    return (f"{action}时出错了。请刷新页面重试；如果仍然出错，请检查计划库中的文件，"
+            f"或把出错时间告诉维护人员（详细信息已记录在服务器日志中）。")
+
+
+@contextmanager
+def friendly_errors(action: str = "显示本页") -> Iterator[None]:
+    """Turn any error inside the block into a Chinese st.error; st.stop/st.rerun pass."""
+    try:
+        yield
+    except Exception as err:  # Streamlit's stop/rerun signals are BaseException: not caught
+        _LOG.exception("%s failed", action)
+        st.error(explain(err, action), icon="⚠️")
+
+
+# ---------------------------------------------------------------- legacy pages/
+
+def require_frame() -> None:
+    """Re-run through ``dashboard.py`` when Streamlit ran this page file on its own.
+
+    KNOWN TRAP: a folder named ``pages/`` beside the entry file makes Streamlit
+    start every fresh server in legacy "pages directory" mode: until some script
+    calls ``st.navigation``, a deep link such as ``/search?q=…`` executes
+    ``pages/search.py`` directly — no sidebar, no library, English nav labels —
+    and the mode sticks for that session. Each page calls this first: it switches
+    the legacy mode off (what ``st.navigation`` itself does) and reruns. Because
+    every ``url_path`` equals its file's stem, the rerun's page hash is the same
+    in both modes, so ``dashboard.py`` now runs and opens the same page, with the
+    query string kept. (``client.showSidebarNavigation = false`` is no fix: in
+    Streamlit 1.67 it hides the st.navigation menu too.)
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a future Streamlit without the legacy mode
+        return
+    if getattr(PagesManager, "uses_pages_directory", False):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+# ---------------------------------------------------------------- loading
+
+def resolve_library_path(text: str) -> Path:
+    path = Path(text.strip()).expanduser()
+    return path if path.is_absolute() else ROOT / path
+
+
+@st.cache_resource(show_spinner="正在读取计划库……", max_entries=4)
+def _open_cached(folder: str, fingerprint: str, taxonomy: str) -> Library:
+    # ``fingerprint`` is only part of the cache key: a changed file makes a new entry.
+    return open_library(folder, taxonomy=taxonomy)
+
+
+def load_library(folder: Path, taxonomy: Path = DEFAULT_TAXONOMY_PATH) -> Library:
+    """The library of ``folder``, rebuilt only when a plan file or the taxonomy changes."""
+    fingerprint = library_fingerprint(folder, extra=taxonomy.read_bytes())
+    return _open_cached(str(folder), fingerprint, str(taxonomy))
+
+
+# ---------------------------------------------------------------- the view
+
+@dataclass(frozen=True)
+class View:
+    """The library in use and the sidebar's organ/year filter."""
+
+    lib: Library
+    organs: list[str] = field(default_factory=list)  # empty = all organs
+    years: list[int] = field(default_factory=list)   # empty = all years
+
+    @property
+    def plans(self) -> pd.DataFrame:
+        """The plans the filter keeps, in library order (a copy)."""
+        plans = self.lib.plans
+        keep = pd.Series(True, index=plans.index)
+        if self.organs:
+            keep &= plans["organ"].isin(self.organs)
+        if self.years:
+            keep &= plans["year"].isin(self.years)
+        return plans[keep].copy()
+
+    @property
+    def plan_ids(self) -> list[str]:
+        return self.plans["plan_id"].tolist()
+
+    def keep(self, frame: pd.DataFrame, column: str = "plan_id") -> pd.DataFrame:
+        """Rows of ``frame`` that belong to the kept plans (a copy)."""
+        return frame[frame[column].isin(self.plan_ids)].copy()
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """plan_id → column label: the manifest's organ name, with the year if repeated."""
+        return plan_labels(self.lib.plans)
+
+    @property
+    def dimension_names(self) -> dict[str, str]:
+        names = {d.id: d.name for d in self.lib.taxonomy.dimensions}
+        names.setdefault("other", "其他")
+        return names
+
+    @property
+    def theme_names(self) -> dict[str, str]:
+        return {t.id: t.name for t in self.lib.taxonomy.themes}
+
+    def query_params(self) -> dict[str, str]:
+        """The filter as URL parameters, for links to other pages."""
+        params = {}
+        if self.organs:
+            params["organs"] = urlstate.join_list(self.organs)
+        if self.years:
+            params["years"] = urlstate.join_list(self.years)
+        return params
+
+
+def plan_labels(plans: pd.DataFrame) -> dict[str, str]:
+    repeated = plans["organ"].duplicated(keep=False)
+    labels = {}
+    for plan_id, organ, year, again in zip(plans["plan_id"], plans["organ"], plans["year"], repeated):
+        labels[plan_id] = f"{organ}（{year if pd.notna(year) else '年度不详'}）" if again else str(organ)
+    return labels
+
+
+def build_view() -> View | None:
+    """Draw the sidebar and return the view; None (with a message) if nothing can be shown."""
+    st.session_state.pop(_VIEW_KEY, None)
+    with st.sidebar:
+        lib = _library_input()
+        if lib is None:
+            return None
+        organs, years = _filters(lib)
+        _load_errors(lib)
+    view = View(lib, organs, years)
+    st.session_state[_VIEW_KEY] = view
+    return view
+
+
+def current_view() -> View | None:
+    """The view built by ``dashboard.py`` in this run; shows a hint and returns None if none."""
+    view = st.session_state.get(_VIEW_KEY)
+    if view is None:
+        st.info("尚未打开计划库。请在左侧边栏“计划库文件夹”中填写存放计划文件的文件夹。")
+    return view
+
+
+def _library_input() -> Library | None:
+    st.session_state.setdefault(_LIBRARY_KEY, DEFAULT_LIBRARY_TEXT)
+    st.session_state.setdefault("library_input", st.session_state[_LIBRARY_KEY])
+    text = st.text_input("计划库文件夹", key="library_input",
+                         help="存放计划文件（及 manifest.toml）的文件夹，相对路径以看板所在目录为准。")
+    if text.strip() and resolve_library_path(text).is_dir():
+        st.session_state[_LIBRARY_KEY] = text.strip()
+    else:
+        st.error(f"找不到文件夹“{md_escape(text)}”。请检查路径后重新输入；"
+                 f"目前仍在使用“{md_escape(st.session_state[_LIBRARY_KEY])}”。")
+    folder = resolve_library_path(st.session_state[_LIBRARY_KEY])
+    try:
+        return load_library(folder)
+    except Exception as err:
+        _LOG.exception("loading %s failed", folder)
+        st.error(explain(err, "读取计划库"))
+        return None
+
+
+def _filters(lib: Library) -> tuple[list[str], list[int]]:
+    organ_options = list(dict.fromkeys(lib.plans["organ"].tolist()))
+    year_options = sorted({int(y) for y in lib.plans["year"].dropna()})
+    urlstate.seed("organs", "organs", urlstate.list_parser(organ_options), [])
+    urlstate.seed("years", "years", urlstate.list_parser(year_options), [])
+    # A library switch can leave values that are no longer options.
+    for key, options in (("organs", organ_options), ("years", year_options)):
+        valid = [v for v in st.session_state[key] if v in options]
+        if valid != st.session_state[key]:
+            st.session_state[key] = valid
+    organs = st.multiselect("单位", organ_options, key="organs", placeholder="全部单位")
+    years = st.multiselect("年度", year_options, key="years", placeholder="全部年度")
+    urlstate.publish("organs", urlstate.join_list(organs))
+    urlstate.publish("years", urlstate.join_list(years))
+    return organs, years
+
+
+def _load_errors(lib: Library) -> None:
+    if not lib.errors:
+        return
+    st.warning(f"计划库中有 {len(lib.errors)} 个文件无法读取，已跳过。请按提示转换或修复后刷新页面。")
+    with st.expander("查看无法读取的文件"):
+        for err in lib.errors:
+            st.markdown(f"- **{md_escape(err.file)}**：{md_escape(err.message)}")
+
+
+def empty_state(view: View) -> bool:
+    """Say plainly why there is nothing to show; True if the page should stop there."""
+    if view.lib.plans.empty:
+        st.info("计划库中还没有可读取的计划文件。请把计划文件（.txt / .md / .docx / .pdf）放入计划库文件夹后刷新页面。")
+        return True
+    if not view.plan_ids:
+        st.info("当前筛选条件下没有计划。请在左侧边栏调整“单位”或“年度”。")
+        return True
+    return False

@@ -1,0 +1,27 @@
+"""党建计划对照看板 — entry point: ``streamlit run dashboard.py``.
+
+The frame (page config, navigation, the shared sidebar) lives here; each page's
+layout lives in ``pages/`` and reads the shared view from ``app.frame``.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from app.frame import build_view, friendly_errors
+
+st.set_page_config(layout="wide", page_title="党建计划对照看板", page_icon=":material/flag:")
+
+# Each url_path equals its file stem on purpose: app.frame.require_frame relies on it
+# to escape the legacy pages/ discovery trap on a fresh server.
+PAGES = [
+    st.Page("pages/overview.py", title="总览", url_path="overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/matrix.py", title="章节对照", url_path="matrix", icon=":material/view_column:"),
+    st.Page("pages/coverage.py", title="主题覆盖", url_path="coverage", icon=":material/grid_on:"),
+    st.Page("pages/search.py", title="任务检索", url_path="search", icon=":material/search:"),
+]
+
+page = st.navigation(PAGES)
+with friendly_errors("读取计划库"):
+    build_view()
+with friendly_errors(f"显示“{page.title}”页"):
+    page.run()

@@ -1,0 +1,105 @@
+"""总览: the plans at a glance, items per dimension, the most-omitted required themes."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app.charts import items_by_dimension_bar
+from app.frame import View, current_view, empty_state, friendly_errors, require_frame
+from app.safe import md_escape
+
+require_frame()
+
+TOP_OMISSIONS = 5
+
+
+def required_share(view: View) -> pd.Series:
+    """plan_id → share of required themes the plan covers."""
+    cov = view.keep(view.lib.coverage())
+    cov = cov[cov["required"]]
+    return cov.groupby("plan_id")["covered"].mean()
+
+
+def plans_table(view: View) -> None:
+    plans = view.plans
+    share = required_share(view)
+    table = pd.DataFrame({
+        "单位": plans["organ"], "年度": plans["year"], "章数": plans["sections"],
+        "条目数": plans["items"], "字数": plans["chars"],
+        "必备主题覆盖率": plans["plan_id"].map(share).fillna(0.0) * 100,
+        "解析提示": plans["warnings"].replace("", "—"),
+    })
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "必备主题覆盖率": st.column_config.ProgressColumn(
+            "必备主题覆盖率", format="%.0f%%", min_value=0, max_value=100,
+            help="本计划涉及的必备主题占全部必备主题的比例"),
+        "年度": st.column_config.NumberColumn("年度", format="%d"),
+        "字数": st.column_config.NumberColumn("字数", help="不含空白的字符数"),
+    })
+
+
+def dimension_bar(view: View) -> None:
+    items = view.keep(view.lib.items)
+    if items.empty:
+        st.info("所选计划中没有解析出任务条目。")
+        return
+    names = view.dimension_names
+    items["label"] = items["plan_id"].map(view.labels)
+    items["dimension_name"] = items["section_dimension"].map(names).fillna("其他")
+    counts = items.groupby(["label", "dimension_name"]).size().rename("items").reset_index()
+    organ_labels = [view.labels[p] for p in view.plan_ids]
+    order = list(dict.fromkeys(names.values()))
+    st.plotly_chart(items_by_dimension_bar(counts, organ_labels, order), width="stretch",
+                    config={"displayModeBar": False})
+
+
+def most_omitted(view: View) -> None:
+    omissions = view.keep(view.lib.omissions())
+    if omissions.empty:
+        st.success("所选计划都涵盖了全部必备主题。")
+        return
+    names = view.dimension_names
+    top = (omissions.groupby(["theme", "theme_name", "dimension"], sort=False)["organ"]
+           .agg(list).reset_index())
+    top["n"] = top["organ"].map(len)
+    top = top.sort_values("n", ascending=False, kind="stable").head(TOP_OMISSIONS)
+    lines = [f"- **{md_escape(row.theme_name)}**（{md_escape(names.get(row.dimension, row.dimension))}）"
+             f"：{row.n} 个单位缺失 — {md_escape('、'.join(row.organ))}"
+             for row in top.itertuples()]
+    st.markdown("\n".join(lines))
+
+
+def links(view: View) -> None:
+    params = view.query_params()
+    cols = st.columns(3)
+    cols[0].page_link("pages/matrix.py", label="章节对照：逐章比较各单位的安排", icon=":material/view_column:",
+                      query_params=params)
+    cols[1].page_link("pages/coverage.py", label="主题覆盖：哪些单位缺了必备主题", icon=":material/grid_on:",
+                      query_params=params)
+    cols[2].page_link("pages/search.py", label="任务检索：看看别人怎么写", icon=":material/search:",
+                      query_params=params)
+
+
+def main() -> None:
+    st.title("总览")
+    view = current_view()
+    if view is None or empty_state(view):
+        return
+    plans = view.plans
+    st.caption(f"计划库：{md_escape(view.lib.root)}　·　{len(plans)} 份计划　·　"
+               f"{int(plans['items'].sum())} 条任务")
+    links(view)
+    with friendly_errors("生成计划概况表"):
+        st.subheader("各单位计划概况")
+        plans_table(view)
+    left, right = st.columns([3, 2])
+    with left, friendly_errors("绘制各维度条目数"):
+        st.subheader("各维度任务条目数")
+        dimension_bar(view)
+    with right, friendly_errors("统计缺失最多的必备主题"):
+        st.subheader("最常缺失的必备主题")
+        most_omitted(view)
+        st.page_link("pages/coverage.py", label="查看全部缺失及依据", icon=":material/arrow_forward:", query_params=view.query_params())
+
+
+main()
