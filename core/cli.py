@@ -18,6 +18,7 @@ from .manifest import ManifestError
 from .model import Plan
 from .reading import ReadError
 from .search import MODES
+from .store import PlanStore, Restorable, StoreError, too_large
 from .taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 
@@ -197,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=None, help="最多返回多少条")
     _library_options(p)
     p.set_defaults(func=cmd_search)
+    _add_store_commands(sub)
     return parser
 
 
@@ -204,6 +206,136 @@ def _library_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--library", help="计划库文件夹（默认 data/plans）")
     p.add_argument("--taxonomy", help="主题分类文件（默认 data/themes.toml）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+
+
+# ---------------------------------------------------------------- the store: add, remove, restore
+
+
+def _store(args: argparse.Namespace) -> PlanStore:
+    path = Path(args.library) if args.library else DEFAULT_LIBRARY
+    if not path.is_dir():
+        raise CliError(f"找不到计划库文件夹 {path}，请用 --library 指定正确的文件夹。")
+    try:
+        return PlanStore(path)
+    except StoreError as err:
+        raise CliError(err.message) from err
+
+
+def _read_upload(file: str, max_bytes: int) -> bytes:
+    """The bytes of a file to add; its size is checked before reading."""
+    path = Path(file)
+    if not path.is_file():
+        raise StoreError("not_found", f"找不到文件 {file}，请检查文件名和路径")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise too_large(size, max_bytes)
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise StoreError("unreadable", f"无法打开文件 {file}，请检查文件权限后重试") from err
+
+
+def _add_one(store: PlanStore, file: str, args: argparse.Namespace) -> dict:
+    result: dict = {"file": file, "name": Path(file).name}
+    try:
+        saved = store.add(Path(file).name, _read_upload(file, store.max_bytes),
+                          organ=args.organ, year=args.year, level=args.level,
+                          confirm_unstructured=args.confirm_unstructured, replace=args.replace)
+    except StoreError as err:
+        return result | {"status": "refused", "code": err.code, "message": err.message}
+    return result | {"status": "saved", "plan_id": saved.plan_id, "organ": saved.meta.organ,
+                     "year": saved.meta.year, "level": saved.meta.level,
+                     "warnings": saved.warnings, "replaced": saved.replaced}
+
+
+def cmd_add(args: argparse.Namespace) -> None:
+    store = _store(args)
+    results = [_add_one(store, file, args) for file in args.files]
+    if args.json:
+        _print_json({"library": str(store.folder), "results": results})
+    else:
+        for r in results:
+            if r["status"] == "saved":
+                replaced = f"；旧版本已移入历史记录（{'、'.join(r['replaced'])}）" if r["replaced"] else ""
+                print(f"已保存：{r['name']} → {r['organ']} {r['year'] or '年度未知'}（编号 {r['plan_id']}）{replaced}")
+                for w in r["warnings"]:
+                    print(f"    提示：{w}")
+            else:
+                print(f"未保存：{r['name']}：{r['message']}", file=sys.stderr)
+    refused = sum(r["status"] == "refused" for r in results)
+    if refused:
+        raise CliError(f"{len(results)} 个文件中有 {refused} 个未保存，原因见上。")
+
+
+def cmd_remove(args: argparse.Namespace) -> None:
+    store = _store(args)
+    try:
+        trash_id = store.remove(args.plan_id)
+    except StoreError as err:
+        raise CliError(err.message) from err
+    entry = next(e for e in store.trash() if e.id == trash_id)
+    print(f"已移到回收站：{entry.file}（{entry.organ} {entry.year or '年度未知'}）。"
+          f"恢复：python -m core restore {trash_id}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    store = _store(args)
+    try:
+        name = store.restore(args.id)
+    except StoreError as err:
+        raise CliError(err.message) from err
+    print(f"已恢复：{name}")
+
+
+def _print_restorables(entries: list[Restorable], as_json: bool, empty: str) -> None:
+    if as_json:
+        _print_json({"entries": [{"id": e.id, "file": e.file, "organ": e.organ, "year": e.year,
+                                  "when": e.when, "replaced_by": e.replaced_by} for e in entries]})
+        return
+    if not entries:
+        print(empty)
+    for e in entries:
+        by = f"\t被 {e.replaced_by} 替换" if e.replaced_by else ""
+        print(f"{e.id}\t{e.organ}\t{e.year or '—'}\t{e.file}\t{e.when}{by}")
+
+
+def cmd_trash(args: argparse.Namespace) -> None:
+    _print_restorables(_store(args).trash(), args.json, "回收站是空的。")
+
+
+def cmd_history(args: argparse.Namespace) -> None:
+    _print_restorables(_store(args).history(), args.json, "没有被替换下来的旧版本。")
+
+
+def _add_store_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("add", help="把计划文件加入计划库（原样保存，并写入清单）")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--organ", help="单位显示名（默认从正文或文件名识别）")
+    p.add_argument("--year", type=int, help="年度（默认从正文或文件名识别）")
+    p.add_argument("--level", help="层级：省/市/区/县（默认从单位名识别）")
+    p.add_argument("--replace", action="store_true", help="已有同一单位同一年度的计划时替换它（旧版本进历史记录）")
+    p.add_argument("--confirm-unstructured", action="store_true",
+                   help="识别不出章节和条目编号的文件也保存（全文作为前言）")
+    p.add_argument("--library", help="计划库文件夹（默认 data/plans）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="把一个计划移到回收站（可以恢复）")
+    p.add_argument("plan_id", metavar="PLAN_ID")
+    p.add_argument("--library", help="计划库文件夹（默认 data/plans）")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("restore", help="从回收站或历史记录恢复一个计划")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--library", help="计划库文件夹（默认 data/plans）")
+    p.set_defaults(func=cmd_restore)
+
+    for name, func, help_text in (("trash", cmd_trash, "列出回收站中可恢复的计划"),
+                                  ("history", cmd_history, "列出被替换下来、可恢复的旧版本")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--library", help="计划库文件夹（默认 data/plans）")
+        p.add_argument("--json", action="store_true", help="输出 JSON")
+        p.set_defaults(func=func)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """Shared fixtures: the sample library and tiny plans."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -27,3 +28,20 @@ def library_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "plans"
     shutil.copytree(SAMPLE_DIR, dest)
     return dest
+
+
+# --- plan store tests (tests/test_store_*.py)
+
+
+def folder_snapshot(folder: Path, *, skip: tuple[str, ...] = (".index",)) -> dict[str, str]:
+    """sha256 of every file under ``folder`` (manifest, trash, history included) by path."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).parts[0] not in skip}
+
+
+def small_plan(organ: str, year: int, phrase: str = "落实第一议题制度") -> bytes:
+    """A tiny plan with 一、/1. structure whose organ and year are detected from its text."""
+    return (f"{year}年{organ}机关党建工作要点\n"
+            f"一、政治建设\n1.{phrase}。认真学习党的创新理论。\n2.严肃党内政治生活。\n"
+            f"二、组织建设\n1.加强支部标准化建设。\n2.抓好三会一课。\n").encode("utf-8")
