@@ -403,15 +403,18 @@ def _verified_in_segment(state: _State, seg: _Segment, term: str, ids: np.ndarra
         return _counted(state, candidates.astype(np.int32) + np.int32(seg.base), term)
     present, tfs, firsts = _dense_postings(seg, slices)
     candidates = np.flatnonzero(present)
-    decided, occurs = _decide_by_position(
+    decided, occurs, start = _decide_by_position(
         [tfs[key][candidates] for key in ordered], [firsts[key][candidates] for key in ordered])
     counts = occurs.astype(np.int64)
     rows = candidates.astype(np.int32) + np.int32(seg.base)
-    if not decided.all():
-        open_rows = np.flatnonzero(~decided)
-        folded = state.folded
-        counts[open_rows] = np.fromiter((folded[r].count(term) for r in rows[open_rows].tolist()),
-                                        dtype=np.int64, count=len(open_rows))
+    folded = state.folded
+    # Anchored rows can hold the term only at ``start``: one comparison settles them.
+    pinned = np.flatnonzero(~decided & (start >= 0))
+    counts[pinned] = [folded[r].startswith(term, s)
+                      for r, s in zip(rows[pinned].tolist(), start[pinned].tolist())]
+    loose = np.flatnonzero(~decided & (start < 0))
+    counts[loose] = np.fromiter((folded[r].count(term) for r in rows[loose].tolist()),
+                                dtype=np.int64, count=len(loose))
     hit = counts > 0
     return rows[hit], counts[hit]
 
@@ -431,9 +434,11 @@ def _dense_postings(seg: _Segment, slices: dict[int, slice]) -> tuple[np.ndarray
     return present, tfs, firsts
 
 
-def _decide_by_position(tfs: list[np.ndarray], firsts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _decide_by_position(tfs: list[np.ndarray],
+                        firsts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For rows holding every bigram j of a term (count ``tfs[j]``, first position
-    ``firsts[j]``): which rows are settled, and whether the term occurs there."""
+    ``firsts[j]``): which rows are settled, whether the term occurs there, and the
+    only position it can start at (-1 where no bigram occurs just once)."""
     n = len(tfs[0])
     start = np.full(n, -1, dtype=np.int64)
     anchored = np.zeros(n, dtype=bool)
@@ -451,7 +456,7 @@ def _decide_by_position(tfs: list[np.ndarray], firsts: list[np.ndarray]) -> tupl
         absent |= anchored & known & (tf == 1) & (first != start + j)
         unsure |= anchored & (~known | ((tf > 1) & (first < start + j)))
     decided = absent | ~unsure
-    return decided, ~absent & decided
+    return decided, ~absent & decided, np.where(anchored & (start >= 0), start, -1)
 
 
 def _counted(state: _State, candidates: np.ndarray, term: str) -> tuple[np.ndarray, np.ndarray]:
