@@ -320,7 +320,8 @@ def _marker_of(para: _Para) -> tuple[str, str]:
     return marker, para.text[skip:].lstrip()
 
 
-def _run_in_points(text: str, base: int) -> list[Point]:
+def _run_in_points(text: str, offsets: list[int], end: int) -> list[Point]:
+    """Points written in the running text: 一是…二是…, 第一，…第二，…, 首先…其次…"""
     for ordinals in _RUN_IN_SEQUENCES:
         found: list[tuple[int, str]] = []
         pos = 0
@@ -334,7 +335,8 @@ def _run_in_points(text: str, base: int) -> list[Point]:
             bounds = [i for i, _ in found] + [len(text)]
             return [
                 Point(marker=ordinal, text=text[bounds[k]:bounds[k + 1]].strip(),
-                      start=base + bounds[k], end=base + bounds[k + 1])
+                      start=offsets[bounds[k]],
+                      end=offsets[bounds[k + 1]] if bounds[k + 1] < len(offsets) else end)
                 for k, (_, ordinal) in enumerate(found)
             ]
     return []
@@ -345,18 +347,22 @@ def _make_item(paras: list[_Para], end: int) -> Item:
     marker, first_text = _marker_of(head) if head.first.family else ("", head.text)
     stop = _first_sentence_end(first_text)
     title = _strip_end(first_text[:stop] if stop is not None else first_text)
-    bodies = [first_text] + [p.text for p in paras[1:]]
-    text = "\n".join(b for b in bodies if b)
-    points: list[Point] = []
-    for para in paras[1:]:
-        if para.first.role == "point":
-            p_marker, p_text = _marker_of(para)
-            points.append(Point(p_marker, p_text, para.start, para.end))
+    pieces = [(first_text, head, len(head.text) - len(first_text))] + [(p.text, p, 0) for p in paras[1:]]
+    texts: list[str] = []
+    offsets: list[int] = []
+    for piece, para, skip in pieces:
+        if not piece:
+            continue
+        if texts:
+            texts.append("\n")
+            offsets.append(para.start)
+        texts.append(piece)
+        offsets.extend(para.offset(skip + i) for i in range(len(piece)))
+    text = "".join(texts)
+    points = [Point(*_marker_of(para), para.start, para.end)
+              for para in paras[1:] if para.first.role == "point"]
     if not points:
-        for para in paras:
-            body = _marker_of(para)[1] if para.first.family else para.text
-            skip = len(para.text) - len(body)
-            points.extend(_run_in_points(body, para.offset(skip)))
+        points = _run_in_points(text, offsets, end)
     return Item(marker=marker, number=head.first.number if head.first.family else None,
                 title=title, text=text, start=head.start, end=end, points=points)
 

@@ -74,3 +74,12 @@ def test_items_never_hold_page_numbers(text):
     for item in plan.items:
         for ln in item.text.split("\n"):
             assert not re.fullmatch(r"-\s*\d+\s*-|第\s*\d+\s*页", ln.strip())
+
+
+@settings(max_examples=200, deadline=None)
+@given(soup)
+def test_point_offsets_lie_inside_their_item(text):
+    plan = parse_plan(text)
+    for item in plan.items:
+        for point in item.points:
+            assert item.start <= point.start <= point.end <= item.end
