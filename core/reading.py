@@ -858,9 +858,31 @@ def _concat(head: str, tail: str) -> str:
     return head + tail
 
 
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
+_MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+_MD_BULLET = re.compile(r"^[ \t]{0,3}[-*+][ \t]+", re.MULTILINE)
+_MD_RULE = re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE)
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+
+
+def read_markdown(data: bytes) -> str:
+    r"""A Markdown plan as plain text: headings, quotes, bullets, rules and bold markup removed,
+    so "## 一、政治建设" and "**（一）筑牢根基。**" are seen as the numbered lines they are.
+
+    >>> read_markdown("## 一、政治建设\n**（一）筑牢根基。** 正文".encode())
+    '一、政治建设\n（一）筑牢根基。 正文'
+    """
+    text = decode_text(data)
+    text = _MD_RULE.sub("", text)
+    text = _MD_HEADING.sub("", text)
+    text = _MD_QUOTE.sub("", text)
+    text = _MD_BULLET.sub("", text)
+    return _MD_STRONG.sub(r"\2", text)
+
+
 _READERS = {
     ".txt": decode_text,
-    ".md": decode_text,
+    ".md": read_markdown,
     ".docx": read_docx,
     ".pdf": read_pdf,
 }

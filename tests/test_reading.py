@@ -428,3 +428,15 @@ def test_page_debris_lands_inside_wrapped_paragraphs():
     assert lines[page_number - 1] == wrapped.split("\n")[11]
     kept = [l for l in lines if not DEBRIS_LINE.match(l) and l != "某某机关党委文件"]
     assert kept == wrapped.split("\n")
+
+
+def test_markdown_markup_is_removed_so_numbering_shows():
+    md = ("# 2023年某局机关党建工作要点\n\n> 总体要求：坚持党建引领。\n\n## 一、加强政治建设\n\n"
+          "**（一）筑牢政治忠诚。** 坚持两个确立。\n\n- 要点\n\n---\n")
+    text = read_bytes(md.encode("utf-8"), "plan.md")
+    assert text.splitlines() == ["2023年某局机关党建工作要点", "", "总体要求：坚持党建引领。", "",
+                                 "一、加强政治建设", "", "（一）筑牢政治忠诚。 坚持两个确立。", "", "要点", "", ""]
+
+
+def test_markdown_is_not_applied_to_txt():
+    assert read_bytes("## 一、标题".encode("utf-8"), "plan.txt") == "## 一、标题"
