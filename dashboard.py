@@ -18,6 +18,8 @@ PAGES = [
     st.Page("pages/matrix.py", title="章节对照", url_path="matrix", icon=":material/view_column:"),
     st.Page("pages/coverage.py", title="主题覆盖", url_path="coverage", icon=":material/grid_on:"),
     st.Page("pages/search.py", title="任务检索", url_path="search", icon=":material/search:"),
+    st.Page("pages/library.py", title="计划库", url_path="library", icon=":material/folder_open:"),
+    st.Page("pages/taxonomy.py", title="主题分类", url_path="taxonomy", icon=":material/category:"),
 ]
 
 page = st.navigation(PAGES)

@@ -6,6 +6,7 @@ and :func:`friendly_errors`, and never touch the cache or the sidebar themselves
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,10 +19,13 @@ import streamlit as st
 from app import urlstate
 from app.safe import md_escape
 from core.library import Library, library_fingerprint, open_library
+from core.store import PlanStore
 from core.taxonomy import DEFAULT_TAXONOMY_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LIBRARY_TEXT = "data/plans"
+LIBRARY_ENV = "DANGJIAN_LIBRARY"     # optional: the library folder a new session starts with
+TAXONOMY_ENV = "DANGJIAN_TAXONOMY"   # optional: the taxonomy file (default data/themes.toml)
 _VIEW_KEY = "_view"
 _LIBRARY_KEY = "library"
 _LOG = logging.getLogger("dashboard")
@@ -87,10 +91,47 @@ def _open_cached(folder: str, fingerprint: str, taxonomy: str) -> Library:
     return open_library(folder, taxonomy=taxonomy)
 
 
-def load_library(folder: Path, taxonomy: Path = DEFAULT_TAXONOMY_PATH) -> Library:
-    """The library of ``folder``, rebuilt only when a plan file or the taxonomy changes."""
+def load_library(folder: Path, taxonomy: Path | None = None) -> Library:
+    """The library of ``folder``, rebuilt only when a plan file or the taxonomy changes.
+
+    Opens a :class:`core.store.PlanStore` first, so a change that a crash interrupted is
+    undone before anything is read.
+    """
+    taxonomy = taxonomy_path() if taxonomy is None else taxonomy
+    _recover(folder)
     fingerprint = library_fingerprint(folder, extra=taxonomy.read_bytes())
     return _open_cached(str(folder), fingerprint, str(taxonomy))
+
+
+def _recover(folder: Path) -> None:
+    try:
+        PlanStore(folder)
+    except Exception:  # viewing must still work (e.g. a read-only or odd folder)
+        _LOG.warning("plan store recovery in %s failed", folder, exc_info=True)
+
+
+def library_changed() -> None:
+    """Call after any change to a plan library or the taxonomy: every page reloads it.
+
+    The cache key already changes with the files (fingerprint) and the taxonomy's bytes;
+    clearing the cache as well makes this independent of file-time resolution.
+    """
+    _open_cached.clear()
+
+
+def taxonomy_path() -> Path:
+    """The taxonomy file in use: ``$DANGJIAN_TAXONOMY`` if set, else data/themes.toml."""
+    text = os.environ.get(TAXONOMY_ENV, "").strip()
+    return resolve_library_path(text) if text else DEFAULT_TAXONOMY_PATH
+
+
+def default_library_text() -> str:
+    return os.environ.get(LIBRARY_ENV, "").strip() or DEFAULT_LIBRARY_TEXT
+
+
+def library_folder() -> Path:
+    """The library folder this session uses (as chosen in the sidebar)."""
+    return resolve_library_path(st.session_state.get(_LIBRARY_KEY) or default_library_text())
 
 
 # ---------------------------------------------------------------- the view
@@ -178,7 +219,7 @@ def current_view() -> View | None:
 
 
 def _library_input() -> Library | None:
-    st.session_state.setdefault(_LIBRARY_KEY, DEFAULT_LIBRARY_TEXT)
+    st.session_state.setdefault(_LIBRARY_KEY, default_library_text())
     st.session_state.setdefault("library_input", st.session_state[_LIBRARY_KEY])
     text = st.text_input("计划库文件夹", key="library_input",
                          help="存放计划文件（及 manifest.toml）的文件夹，相对路径以看板所在目录为准。")
@@ -226,6 +267,7 @@ def empty_state(view: View) -> bool:
     """Say plainly why there is nothing to show; True if the page should stop there."""
     if view.lib.plans.empty:
         st.info("计划库中还没有可读取的计划文件。请把计划文件（.txt / .md / .docx / .pdf）放入计划库文件夹后刷新页面。")
+        st.page_link("pages/library.py", label="到“计划库”页上传计划", icon=":material/upload_file:")
         return True
     if not view.plan_ids:
         st.info("当前筛选条件下没有计划。请在左侧边栏调整“单位”或“年度”。")

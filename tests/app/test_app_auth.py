@@ -1,0 +1,153 @@
+"""Admin password: pure checks and throttling, and the pages refusing changes without it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app import auth
+from core.store import PlanStore
+
+from apphelpers import SAMPLE_DIR, assert_clean, dataframe_rows
+from libkit import (library, library_page, login, password, result_lines, save,  # noqa: F401
+                    snapshot, taxonomy_file, taxonomy_page, texts, upload)
+
+PLAN_2023 = (SAMPLE_DIR / "002_07e1a61bf54791a3.txt").read_text(encoding="utf-8") \
+    .replace("2022年", "2023年", 1).encode("utf-8")
+
+
+# ---------------------------------------------------------------- pure functions
+
+
+class FakeSecrets:
+    def __init__(self, values=None, fail=False):
+        self.values, self.fail = values or {}, fail
+
+    def load_if_toml_exists(self):
+        if self.fail:
+            raise FileNotFoundError("no secrets.toml")
+        return bool(self.values)
+
+    def get(self, key, default=None):
+        return self.values.get(key, default)
+
+
+def test_password_comes_from_environment_then_secrets_and_never_errors():
+    assert auth.configured_password({auth.ENV_VAR: "甲"}, FakeSecrets({"admin_password": "乙"})) == "甲"
+    assert auth.configured_password({}, FakeSecrets({"admin_password": "乙"})) == "乙"
+    assert auth.configured_password({auth.ENV_VAR: "  "}, FakeSecrets()) is None
+    assert auth.configured_password({}, FakeSecrets(fail=True)) is None  # missing file: local mode
+    assert auth.configured_password({}, FakeSecrets({"admin_password": 123})) is None
+
+
+def test_check_password_is_exact():
+    assert auth.check_password("秘密 1", "秘密 1")
+    assert not auth.check_password("秘密1", "秘密 1")
+    assert not auth.check_password("", "秘密 1")
+
+
+def test_delays_double_after_the_free_tries_and_are_capped():
+    assert [auth.delay_after(n) for n in range(auth.FREE_TRIES)] == [0.0] * auth.FREE_TRIES
+    first = auth.delay_after(auth.FREE_TRIES)
+    assert auth.delay_after(auth.FREE_TRIES + 1) == 2 * first
+    assert auth.delay_after(100) == auth.MAX_DELAY
+
+
+def test_wrong_tries_slow_down_per_session_and_per_client():
+    counter = auth.ClientCounter()
+    session = auth.Attempts()
+    now = 1000.0
+    for _ in range(auth.FREE_TRIES):
+        ok, message = auth.attempt_login("错", "对", session, "1.2.3.4", now, counter)
+        assert not ok
+    assert "请等待" in message
+    # even the right password is refused while the wait runs, without being checked
+    ok, message = auth.attempt_login("对", "对", session, "1.2.3.4", now + 1, counter)
+    assert not ok and "请等待 1 秒" in message
+    # a fresh session from the same client waits too (module-level counter) …
+    ok, message = auth.attempt_login("对", "对", auth.Attempts(), "1.2.3.4", now + 1, counter)
+    assert not ok and "请等待" in message
+    # … another client does not
+    assert auth.attempt_login("对", "对", auth.Attempts(), "5.6.7.8", now + 1, counter)[0]
+    # after the wait the right password works and resets the counters
+    ok, _ = auth.attempt_login("对", "对", session, "1.2.3.4", now + auth.delay_after(3) + 0.1, counter)
+    assert ok and session.failures == 0 and counter.get("1.2.3.4").failures == 0
+
+
+def test_wait_message_is_chinese_and_rounds_up():
+    assert auth.wait_message(0.2) == "密码错误次数过多，请等待 1 秒后再试。"
+    assert auth.wait_message(61) == "密码错误次数过多，请等待 2 分钟后再试。"
+
+
+# ---------------------------------------------------------------- the pages
+
+
+def test_without_a_password_changes_are_allowed_and_the_page_says_so(library: Path):
+    at = library_page()
+    assert auth.LOCAL_MODE_MESSAGE in texts(at, "info")
+    assert not at.get("form")
+    assert at.file_uploader
+    at.selectbox(key="lib_remove_choice").set_value("002_07e1a61bf54791a3").run()
+    assert not at.button(key="lib_remove").disabled
+
+
+def test_with_a_password_viewing_works_but_changes_are_refused(library: Path, password: str,
+                                                                 taxonomy_file: Path):
+    before, tax_before = snapshot(library), taxonomy_file.read_bytes()
+    at = library_page()
+    assert_clean(at)
+    assert auth.LOCAL_MODE_MESSAGE not in texts(at, "info")
+    assert any("需要管理员密码" in w for w in texts(at, "warning"))
+    assert dataframe_rows(at) == 5            # viewing needs no password
+    assert not at.file_uploader               # no upload without it
+    assert at.button(key="lib_remove").disabled
+    assert at.selectbox(key="lib_remove_choice").disabled
+    # a forged save request is refused on the server too
+    at.session_state["lib_pending_save"] = True
+    at.run()
+    assert snapshot(library) == before
+    tax = taxonomy_page()
+    assert_clean(tax)
+    assert tax.data_editor[0].proto.disabled or tax.data_editor[0].editing_mode == "fixed"
+    assert tax.button(key="tax_save").disabled
+    key = tax.data_editor[0].key
+    tax.session_state[key] = {"edited_rows": {0: {"terms": "改"}}, "added_rows": [], "deleted_rows": []}
+    tax.session_state["tax_pending_save"] = True
+    tax.run()
+    assert taxonomy_file.read_bytes() == tax_before
+
+
+def test_with_the_password_changes_work(library: Path, password: str):
+    at = login(library_page(), "错误的密码")
+    assert any("密码不正确" in e for e in texts(at, "error"))
+    assert not at.file_uploader
+    at = login(at, password)
+    assert_clean(at)
+    assert any("已登录为管理员" in s for s in texts(at, "success"))
+    at = save(upload(at, ("政研室2023.txt", PLAN_2023)))
+    saved, refused = result_lines(at)
+    assert saved and not refused
+    assert (library / "政研室2023.txt").read_bytes() == PLAN_2023
+    at.selectbox(key="lib_remove_choice").set_value("政研室2023").run()
+    at.button(key="lib_remove").click().run()
+    assert [t.file for t in PlanStore(library).trash()] == ["政研室2023.txt"]
+    at.button(key="lib_admin_logout").click().run()
+    assert not at.file_uploader and at.button(key="lib_remove").disabled
+
+
+def test_wrong_passwords_slow_down_even_in_a_new_session(library: Path, password: str,
+                                                         monkeypatch: pytest.MonkeyPatch):
+    clock = [5000.0]
+    monkeypatch.setattr(auth, "clock", lambda: clock[0])
+    at = library_page()
+    for _ in range(auth.FREE_TRIES):
+        at = login(at, "不对")
+    assert any("请等待" in e for e in texts(at, "error")), texts(at, "error")
+    at = login(at, password)  # right password, but too soon
+    assert any("请等待" in e for e in texts(at, "error")) and not at.file_uploader
+    other = login(library_page(), password)  # a new session from the same client
+    assert any("请等待" in e for e in texts(other, "error")) and not other.file_uploader, (texts(other, "error"), texts(other, "success"))
+    clock[0] += auth.delay_after(auth.FREE_TRIES) + 1
+    at = login(at, password)
+    assert_clean(at)
+    assert at.file_uploader
