@@ -18,6 +18,11 @@ PAGES = [
     st.Page("pages/matrix.py", title="章节对照", url_path="matrix", icon=":material/view_column:"),
     st.Page("pages/coverage.py", title="主题覆盖", url_path="coverage", icon=":material/grid_on:"),
     st.Page("pages/search.py", title="任务检索", url_path="search", icon=":material/search:"),
+    st.Page("pages/reference.py", title="对标检查", url_path="reference", icon=":material/fact_check:"),
+    st.Page("pages/distinct.py", title="特色任务", url_path="distinct", icon=":material/auto_awesome:"),
+    st.Page("pages/yearly.py", title="年度对比", url_path="yearly", icon=":material/compare_arrows:"),
+    st.Page("pages/commitments.py", title="承诺事项", url_path="commitments", icon=":material/task_alt:"),
+    st.Page("pages/scorecard.py", title="单位画像", url_path="scorecard", icon=":material/badge:"),
     st.Page("pages/library.py", title="计划库", url_path="library", icon=":material/folder_open:"),
     st.Page("pages/taxonomy.py", title="主题分类", url_path="taxonomy", icon=":material/category:"),
 ]

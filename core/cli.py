@@ -199,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     _library_options(p)
     p.set_defaults(func=cmd_search)
     _add_store_commands(sub)
+    _add_compare_commands(sub)
     return parser
 
 
@@ -336,6 +337,221 @@ def _add_store_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--library", help="计划库文件夹（默认 data/plans）")
         p.add_argument("--json", action="store_true", help="输出 JSON")
         p.set_defaults(func=func)
+
+
+# ---------------------------------------------------------------- comparisons: reference, distinct, commitments, scorecard, yoy
+
+
+def _records(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict]:
+    """Rows as JSON-ready dicts (tuples become lists, missing values None)."""
+    columns = list(columns) if columns is not None else list(df.columns)
+
+    def value(v: object) -> object:
+        if isinstance(v, (tuple, list)):
+            return [value(x) for x in v]
+        return _plain(v)
+
+    return [{c: value(v) for c, v in zip(columns, row)} for row in df[columns].itertuples(index=False)]
+
+
+def _call(func, *args, **kwargs):
+    """Run a core function; its Chinese KeyError/ValueError becomes a one-line CLI error."""
+    try:
+        return func(*args, **kwargs)
+    except (KeyError, ValueError) as err:
+        message = err.args[0] if err.args else str(err)
+        raise CliError(f"{message}。运行 python -m core list 查看计划库中的计划编号和单位。") from err
+
+
+def _write_bytes(path: str, data: bytes, as_json: bool) -> None:
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise CliError(f"找不到要保存到的文件夹 {target.parent}，请先创建它或换一个路径。")
+    try:
+        target.write_bytes(data)
+    except OSError as err:
+        raise CliError(f"无法写入 {target}（{err.strerror or err}），请检查路径和权限。") from err
+    print(f"已保存：{target}", file=sys.stderr if as_json else sys.stdout)
+
+
+def _plan_row(lib: Library, plan_id: str) -> dict:
+    rows = lib.plans[lib.plans["plan_id"] == plan_id]
+    if rows.empty:
+        raise CliError(f"计划库中没有编号为 {plan_id} 的计划。运行 python -m core list 查看计划库中的计划编号。")
+    row = rows.iloc[0]
+    return {"plan_id": plan_id, "organ": row["organ"], "year": _plain(row["year"])}
+
+
+def cmd_reference(args: argparse.Namespace) -> None:
+    from .reference import STATUSES, reference_check, reference_xlsx
+
+    lib = _open(args)
+    ref = _plan_row(lib, args.plan_id)
+    organs = [o.strip() for o in args.organs.replace("，", ",").split(",") if o.strip()] if args.organs else None
+    df = _call(reference_check, lib, args.plan_id, organs=organs)
+    if args.xlsx:
+        _write_bytes(args.xlsx, reference_xlsx(df, lib.taxonomy), args.json)
+    if args.json:
+        _print_json({"reference": ref, "statuses": list(STATUSES), "rows": _records(df)})
+        return
+    if df.empty:
+        print("没有可比较的内容：对标计划没有任务条目，或没有其他单位的计划。")
+        return
+    print(f"对标计划：{ref['organ']}（{ref['year'] or '年度不详'}）　{df['reference_item_id'].nunique()} 条任务 × "
+          f"{df['plan_id'].nunique()} 个单位")
+    for item_id, rows in df.groupby("reference_item_id", sort=False):
+        first = rows.iloc[0]
+        deployed = int((rows["status"] == STATUSES[0]).sum())
+        print(f"{first['reference_marker']}{first['reference_title']}（已部署 {deployed}/{len(rows)}）")
+        for r in rows.itertuples(index=False):
+            match = f"{r.match_marker}{r.match_title}" if r.match_item_id else "—"
+            print(f"    {r.organ}\t{r.status}\t{r.score:.2f}\t{match}")
+
+
+def cmd_distinct(args: argparse.Namespace) -> None:
+    from .distinct import DISTINCT_MAX, DUPLICATE_MIN, cluster_items, nearest_elsewhere
+
+    lib = _open(args)
+    plan = _plan_row(lib, args.plan_id)
+    threshold = DISTINCT_MAX if args.threshold is None else args.threshold
+    near = _call(nearest_elsewhere, lib, args.plan_id, threshold)
+    own = near[near["distinctive"]].sort_values("best_similarity", kind="stable")
+    clusters = cluster_items(lib, DUPLICATE_MIN)
+    organs_in = clusters.groupby("cluster_id")["organ"].nunique()
+    shared_ids = clusters.loc[(clusters["plan_id"] == args.plan_id)
+                              & (clusters["cluster_id"].map(organs_in) > 1), "cluster_id"]
+    shared = []
+    for cluster_id in dict.fromkeys(shared_ids):
+        members = clusters[clusters["cluster_id"] == cluster_id]
+        shared.append({"cluster_id": int(cluster_id),
+                       "items": _records(members, ["item_id", "plan_id", "organ", "year", "marker", "title"])})
+    if args.json:
+        _print_json({"plan": plan, "threshold": threshold, "items": len(near),
+                     "distinctive": _records(own, ["item_id", "marker", "title", "text", "best_item_id",
+                                                   "best_organ", "best_title", "best_similarity"]),
+                     "shared": shared})
+        return
+    print(f"{plan['organ']}（{plan['year'] or '年度不详'}）：{len(near)} 条任务，特色任务 {len(own)} 条"
+          f"（其他单位最接近条目的措辞相似度 < {threshold:.2f}）")
+    for r in own.itertuples(index=False):
+        best = f"{r.best_organ}：{r.best_title}" if r.best_item_id else "—"
+        print(f"    [{r.best_similarity:.2f}] {r.marker}{r.title}\t最接近：{best}")
+    if shared:
+        print(f"与其他单位措辞几乎相同的条目（相似度 ≥ {DUPLICATE_MIN:.2f}）：")
+        for group in shared:
+            print("    " + "　≈　".join(f"{m['organ']}：{m['marker']}{m['title']}" for m in group["items"]))
+
+
+def cmd_commitments(args: argparse.Namespace) -> None:
+    from .commitments import KINDS, commitments
+
+    lib = _open(args)
+    if args.plan_id is not None:
+        _plan_row(lib, args.plan_id)
+    kinds = [k.strip() for k in args.kind.replace("，", ",").split(",") if k.strip()] if args.kind else []
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise CliError(f"不认识的类型 {'、'.join(unknown)}，请用：{'、'.join(KINDS)}。")
+    df = _call(commitments, lib, args.plan_id)
+    if kinds:
+        df = df[df["kind"].isin(kinds)]
+    if args.json:
+        _print_json({"plan": args.plan_id, "kinds": kinds or list(KINDS),
+                     "commitments": _records(df, ["plan_id", "organ", "year", "item_id", "marker", "title",
+                                                  "kind", "wording", "start", "end", "context"])})
+        return
+    if df.empty:
+        print("没有找到量化目标或时间要求。")
+    for r in df.itertuples(index=False):
+        print(f"{r.organ}\t{r.marker}{r.title}\t{r.kind}\t{r.wording}")
+
+
+def cmd_scorecard(args: argparse.Namespace) -> None:
+    from .scorecard import COVERED, scorecard, scorecard_docx
+
+    lib = _open(args)
+    _plan_row(lib, args.plan_id)
+    card = _call(scorecard, lib, args.plan_id)
+    if args.docx:
+        _write_bytes(args.docx, _call(scorecard_docx, lib, args.plan_id), args.json)
+    if args.json:
+        _print_json({"plan": {k: _plain(v) for k, v in card["plan"].items()},
+                     **{part: _records(card[part]) for part in
+                        ("structure", "coverage", "omissions", "distinctive", "commitments")}})
+        return
+    info = card["plan"]
+    required = card["coverage"][card["coverage"]["required"]]
+    print(f"{info['organ']}（{info['year'] or '年度不详'}）单位画像：{info['sections']} 章 {info['items']} 条；"
+          f"必选主题覆盖 {int((required['status'] == COVERED).sum())}/{len(required)}；"
+          f"缺项 {len(card['omissions'])}；特色任务 {len(card['distinctive'])}；"
+          f"量化目标和时间节点 {len(card['commitments'])}")
+    for r in card["omissions"].itertuples(index=False):
+        print(f"    缺：{r.theme_name}\t最接近：{r.candidate or '—'}")
+    if not args.docx:
+        print("加 --docx 文件名.docx 可保存为 Word 文档。")
+
+
+def cmd_yoy(args: argparse.Namespace) -> None:
+    from .yearly import year_over_year
+
+    lib = _open(args)
+    if args.year_a == args.year_b:
+        raise CliError("请给出两个不同的年度。")
+    change = _call(year_over_year, lib, args.organ, args.year_a, args.year_b)
+    if args.json:
+        _print_json({"organ": args.organ, "year_a": args.year_a, "year_b": args.year_b,
+                     "plans_a": change["plans_a"], "plans_b": change["plans_b"],
+                     "carried": _records(change["carried"]), "added": _records(change["added"]),
+                     "dropped": _records(change["dropped"]), "themes": _records(change["themes"]),
+                     "themes_gained": change["themes_gained"], "themes_lost": change["themes_lost"]})
+        return
+    names = {t.id: t.name for t in lib.taxonomy.themes}
+    carried = change["carried"]
+    reworded = carried[carried["change"] == "措辞调整"]
+    print(f"{args.organ}：{args.year_a} → {args.year_b}　延续 {len(carried)} 条（其中措辞调整 {len(reworded)} 条），"
+          f"新增 {len(change['added'])} 条，删去 {len(change['dropped'])} 条")
+    for label, frame in (("新增", change["added"]), ("删去", change["dropped"])):
+        for r in frame.itertuples(index=False):
+            print(f"    {label}：{r.marker}{r.title}")
+    for r in reworded.itertuples(index=False):
+        print(f"    措辞调整：{r.marker_a}{r.title_a} → {r.marker_b}{r.title_b}（{r.similarity:.2f}）")
+    gained = "、".join(names.get(t, t) for t in change["themes_gained"]) or "无"
+    lost = "、".join(names.get(t, t) for t in change["themes_lost"]) or "无"
+    print(f"新涉及的主题：{gained}；不再涉及的主题：{lost}")
+
+
+def _add_compare_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reference", help="对标检查：其他单位是否部署了对标计划的各项任务")
+    p.add_argument("plan_id", metavar="PLAN_ID", help="对标计划的编号（python -m core list 可查）")
+    p.add_argument("--organs", help="只比较这些单位（单位名或计划编号，逗号分隔）")
+    p.add_argument("--xlsx", metavar="OUT", help="另存为 Excel 文件（汇总 + 明细）")
+    _library_options(p)
+    p.set_defaults(func=cmd_reference)
+
+    p = sub.add_parser("distinct", help="特色任务：其他单位没有相近措辞的条目，及与其他单位雷同的条目")
+    p.add_argument("plan_id", metavar="PLAN_ID")
+    p.add_argument("--threshold", type=float, default=None, help="特色任务的相似度上限（默认 0.08）")
+    _library_options(p)
+    p.set_defaults(func=cmd_distinct)
+
+    p = sub.add_parser("commitments", help="量化目标和时间要求（比例、数量、频次、时间节点、期限）")
+    p.add_argument("plan_id", metavar="PLAN_ID", nargs="?", help="只看这一份计划（默认全部）")
+    p.add_argument("--kind", help="只看这些类型（逗号分隔）：比例、数量、频次、时间节点、期限")
+    _library_options(p)
+    p.set_defaults(func=cmd_commitments)
+
+    p = sub.add_parser("scorecard", help="单位画像：结构、主题覆盖、缺项、特色任务、量化目标")
+    p.add_argument("plan_id", metavar="PLAN_ID")
+    p.add_argument("--docx", metavar="OUT", help="保存为 Word 文档")
+    _library_options(p)
+    p.set_defaults(func=cmd_scorecard)
+
+    p = sub.add_parser("yoy", help="年度对比：同一单位两个年度计划的新增、删去、延续条目和主题变化")
+    p.add_argument("organ", metavar="ORGAN", help="单位名（与 python -m core list 显示的一致）")
+    p.add_argument("year_a", metavar="YEAR_A", type=int)
+    p.add_argument("year_b", metavar="YEAR_B", type=int)
+    _library_options(p)
+    p.set_defaults(func=cmd_yoy)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

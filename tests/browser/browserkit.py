@@ -124,6 +124,9 @@ def fresh_server() -> Iterator[Server]:
     stop_server(srv)
 
 
+_SHARED: dict = {}
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
@@ -132,10 +135,21 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("未安装 playwright（Python 包）。请先运行 bash scripts/install.sh。")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    # Every test module that imports this fixture gets its own session-scoped copy, but
+    # only one sync Playwright may run per process: the copies share it (reference count).
+    if not _SHARED:
+        pw = sync_playwright().start()
+        _SHARED.update(pw=pw, browser=pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS),
+                       users=0)
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED["browser"].close()
+            _SHARED["pw"].stop()
+            _SHARED.clear()
 
 
 
