@@ -98,10 +98,6 @@ def assert_safe(page, server: Server) -> None:
         parsed = urlparse(url)
         if parsed.scheme in ("data", "blob"):
             continue
-        if parsed.hostname == "fonts.gstatic.com" and "/materialsymbols" in parsed.path:
-            # KNOWN: Streamlit fetches the favicon for page_icon=":material/flag:" (dashboard.py)
-            # from Google; not caused by plan content. Everything else must stay on the server.
-            continue
         assert parsed.hostname in allowed, f"请求了外部地址：{url}"
         assert not re.search(r"/x$", parsed.path), f"载入了文本里的图片 x：{url}"
     assert page.locator("[data-testid='stMain'] a[href^='javascript']").count() == 0
