@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import UserError
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 OLD_FORMAT_SUFFIXES = (".doc", ".wps")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -40,20 +42,8 @@ RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class ReadError(Exception):
-    """A file that cannot be read as a plan.
-
-    ``code`` is a short English id for programs ("corrupt", "encrypted", …);
-    ``message`` (also ``str(err)``) is one line of Chinese saying what to do.
-    """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+class ReadError(UserError):
+    """A file that cannot be read as a plan (codes "corrupt", "encrypted", …)."""
 
 
 def _error(code: str, **details: Any) -> ReadError:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .errors import UserError
 from .library import plan_files
 from .manifest import (MANIFEST_NAME, UNNAMED_ORGAN, ManifestError, PlanMeta, detect_metadata,
                        format_manifest, read_manifest)
@@ -58,20 +59,12 @@ CRASH_EXIT_CODE = 77
 crash_hook: Callable[[str], None] | None = None
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """A change the store refuses: ``code`` for programs, ``message`` (Chinese) for users.
 
     >>> str(StoreError("exists", "计划库里已有……"))
     '计划库里已有……'
     """
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 _MESSAGES = {

@@ -17,6 +17,7 @@ import streamlit as st
 
 from app import auth
 from app.frame import View, current_view, friendly_errors, library_changed, library_folder, require_frame
+from app.flash import flash, show_flash
 from app.safe import md_escape
 from core.manifest import UNNAMED_ORGAN
 from core.model import Plan
@@ -277,17 +278,6 @@ def upload_section(store: PlanStore, allowed: bool) -> None:
 # ---------------------------------------------------------------- current plans, trash, history
 
 
-def flash(kind: str, text: str) -> None:
-    st.session_state[_FLASH] = (kind, text)
-
-
-def show_flash() -> None:
-    found = st.session_state.pop(_FLASH, None)
-    if found:
-        kind, text = found
-        (st.success if kind == "success" else st.error)(md_escape(text))
-
-
 def remove_plan(folder: Path, plan_id: str | None, label: str) -> None:
     """Button callback: move ``plan_id`` to the trash (runs before the page is drawn)."""
     if plan_id is None:
@@ -297,10 +287,10 @@ def remove_plan(folder: Path, plan_id: str | None, label: str) -> None:
         st.session_state["lib_remove_choice"] = None
         PlanStore(folder).remove(plan_id)
     except (StoreError, PermissionError) as err:
-        flash("error", f"未能删除“{label}”：{err}")
+        flash(_FLASH, "error", f"未能删除“{label}”：{err}")
         return
     library_changed()
-    flash("success", f"已把“{label}”移到回收站，可在下方“回收站”中恢复。")
+    flash(_FLASH, "success", f"已把“{label}”移到回收站，可在下方“回收站”中恢复。")
 
 
 def restore_entry(folder: Path, entry: Restorable | None) -> None:
@@ -313,10 +303,10 @@ def restore_entry(folder: Path, entry: Restorable | None) -> None:
         st.session_state[f"lib_restore_choice_{entry.kind}"] = None
         PlanStore(folder).restore(entry.id)
     except (StoreError, PermissionError) as err:
-        flash("error", f"未能恢复{label}：{err}")
+        flash(_FLASH, "error", f"未能恢复{label}：{err}")
         return
     library_changed()
-    flash("success", f"已恢复{label}。")
+    flash(_FLASH, "success", f"已恢复{label}。")
 
 
 def plans_section(store: PlanStore, view: View | None, allowed: bool) -> None:
@@ -372,7 +362,7 @@ def main() -> None:
     folder = library_folder()
     st.caption(f"计划库文件夹：{md_escape(folder)}")
     allowed = auth.admin_gate("计划库", key="lib_admin")
-    show_flash()
+    show_flash(_FLASH)
     try:
         store = PlanStore(folder)
     except StoreError as err:

@@ -7,6 +7,7 @@ import streamlit as st
 from app import auth
 from app import taxonomy_editor as te
 from app.frame import friendly_errors, library_changed, require_frame, taxonomy_path
+from app.flash import flash, show_flash
 from app.safe import md_escape
 from core.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
 
@@ -25,17 +26,6 @@ def _reset_editor() -> None:
     st.session_state[_RESET] = st.session_state.get(_RESET, 0) + 1
 TERMS_HELP = "词语之间用逗号（，或 ,）或换行分隔。"
 REGEX_HELP = "正则表达式，每行一条（正则里可能有逗号，所以不按逗号拆分）。匹配在折叠文本上进行：写半角、小写。"
-
-
-def flash(kind: str, text: str) -> None:
-    st.session_state[_FLASH] = (kind, text)
-
-
-def show_flash() -> None:
-    found = st.session_state.pop(_FLASH, None)
-    if found:
-        kind, text = found
-        (st.success if kind == "success" else st.error)(md_escape(text))
 
 
 def dimensions_table(tax: Taxonomy) -> None:
@@ -104,7 +94,7 @@ def save(path, current: bytes, tax: Taxonomy, edited: pd.DataFrame) -> bool:
         return False
     te.save_text(path, text)
     library_changed()
-    flash("success", "已保存主题分类；原来的版本已存入历史记录，可以恢复。各页面已按新分类重新统计。")
+    flash(_FLASH, "success", "已保存主题分类；原来的版本已存入历史记录，可以恢复。各页面已按新分类重新统计。")
     return True
 
 
@@ -133,11 +123,11 @@ def restore(path, name: str | None) -> None:
         auth.require_admin()
         te.restore_version(path, name)
     except (TaxonomyError, PermissionError, FileNotFoundError) as err:
-        flash("error", f"未能恢复：{err}")
+        flash(_FLASH, "error", f"未能恢复：{err}")
     else:
         library_changed()
         _reset_editor()
-        flash("success", f"已恢复 {name} 的主题分类；恢复前的版本也已存入历史记录。")
+        flash(_FLASH, "success", f"已恢复 {name} 的主题分类；恢复前的版本也已存入历史记录。")
     st.session_state["tax_restore_choice"] = None
 
 
@@ -146,7 +136,7 @@ def main() -> None:
     pending = st.session_state.pop(_PENDING_SAVE, False)  # never left over for a later run
     path = taxonomy_path()
     allowed = auth.admin_gate("主题分类", key="tax_admin")
-    show_flash()
+    show_flash(_FLASH)
     try:
         current = path.read_bytes()
         tax = parse_taxonomy(current.decode("utf-8"), source=str(path))
