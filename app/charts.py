@@ -1,5 +1,6 @@
-"""Plotly figures for the pages. Every label from a plan is HTML-escaped first,
-because Plotly renders a subset of HTML in ticks, hover text and annotations."""
+"""Charts for the pages. Every label from a plan is HTML-escaped first, because
+Plotly renders a subset of HTML in ticks, hover text and annotations, and the
+HTML bars are HTML."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -15,27 +16,50 @@ OMISSION_MARK = "缺"
 _OMISSION_LABEL = f"<b>{OMISSION_MARK}</b>"  # our own constant: safe to bold
 
 
-def items_by_dimension_bar(counts: pd.DataFrame, organ_labels: Sequence[str],
-                           dimension_names: Sequence[str]) -> go.Figure:
-    """Stacked bars: items per dimension (colour) for each organ (x).
+def items_by_dimension_bars(counts: pd.DataFrame, organ_labels: Sequence[str],
+                            dimension_names: Sequence[str]) -> str:
+    """Stacked horizontal bars as HTML: items per dimension (colour) for each organ (row).
 
-    ``counts`` has columns label, dimension_name, items.
+    Plain HTML rather than Plotly because this is the first page a leader opens, and
+    loading Plotly's browser bundle was most of its cold-start time. Every label is
+    escaped; colours and widths are our own numbers. ``counts`` has columns label,
+    dimension_name, items.
     """
-    fig = go.Figure()
-    for i, name in enumerate(dimension_names):
-        part = counts[counts["dimension_name"] == name].set_index("label")["items"]
-        values = [int(part.get(label, 0)) for label in organ_labels]
-        if not any(values):
-            continue
-        fig.add_bar(
-            name=html_text(name), x=[html_text(o) for o in organ_labels], y=values,
-            marker_color=dimension_color(i),
-            hovertemplate=f"%{{x}}<br>{html_text(name)}：%{{y}} 条<extra></extra>",
-        )
-    fig.update_layout(barmode="stack", height=380, margin=dict(l=10, r=10, t=10, b=10),
-                      legend_title_text="维度", yaxis_title="任务条目数", font_family=PLOT_FONT,
-                      xaxis=dict(type="category"))
-    return fig
+    table = counts.pivot_table(index="label", columns="dimension_name", values="items",
+                               aggfunc="sum", fill_value=0)
+    present = [(i, name) for i, name in enumerate(dimension_names)
+               if name in table.columns and table[name].sum() > 0]
+    totals = {label: int(table.loc[label].sum()) if label in table.index else 0
+              for label in organ_labels}
+    widest = max(totals.values(), default=0) or 1
+    legend = "".join(
+        f'<span class="dim-key"><i style="background:{dimension_color(i)}"></i>{html_text(name)}</span>'
+        for i, name in present)
+    rows = []
+    for label in organ_labels:
+        segments = []
+        for i, name in present:
+            n = int(table.at[label, name]) if label in table.index else 0
+            if n:
+                color = dimension_color(i)
+                segments.append(
+                    f'<span class="seg" style="width:{100 * n / widest:.2f}%;background:{color};'
+                    f'color:{text_color_on(color)}" title="{html_text(name)}：{n} 条">{n}</span>')
+        rows.append(f'<div class="bar-row"><span class="bar-label" title="{html_text(label)}">'
+                    f'{html_text(label)}</span><span class="bar">{"".join(segments)}</span>'
+                    f'<span class="bar-total">{totals[label]}</span></div>')
+    return _BARS_STYLE + f'<div class="dim-legend">{legend}</div>' + "".join(rows)
+
+
+_BARS_STYLE = """<style>
+.dim-legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;margin:.2rem 0 .8rem;font-size:.85rem}
+.dim-key i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}
+.bar-row{display:flex;align-items:center;gap:.6rem;margin:.35rem 0}
+.bar-label{flex:0 0 8.5rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.bar{flex:1;display:flex;height:1.6rem}
+.seg{display:flex;align-items:center;justify-content:center;font-size:.8rem;overflow:hidden}
+.bar-total{flex:0 0 2.5rem;text-align:right;color:#555;font-size:.85rem}
+</style>"""
 
 
 def coverage_heatmap(counts: pd.DataFrame, omitted: pd.DataFrame,

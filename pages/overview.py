@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.charts import items_by_dimension_bar
+from app.charts import items_by_dimension_bars
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
 from app.safe import md_escape
 
@@ -49,8 +49,7 @@ def dimension_bar(view: View) -> None:
     counts = items.groupby(["label", "dimension_name"]).size().rename("items").reset_index()
     organ_labels = [view.labels[p] for p in view.plan_ids]
     order = list(dict.fromkeys(names.values()))
-    st.plotly_chart(items_by_dimension_bar(counts, organ_labels, order), width="stretch",
-                    config={"displayModeBar": False})
+    st.html(items_by_dimension_bars(counts, organ_labels, order))
 
 
 def most_omitted(view: View) -> None:
