@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Collection
 
 from core.normalize import display_span, fold, fold_chars, fold_with_map
 from core.taxonomy import Taxonomy, Theme
@@ -55,13 +56,19 @@ class _Matcher:
     terms: tuple[str, ...]
 
 
-def tag_text(text: str, taxonomy: Taxonomy) -> dict[str, list[Evidence]]:
-    """Theme id → evidence for every theme ``text`` commits to (non-empty lists only)."""
+def tag_text(text: str, taxonomy: Taxonomy,
+             only: Collection[str] | None = None) -> dict[str, list[Evidence]]:
+    """Theme id → evidence for every theme ``text`` commits to (non-empty lists only).
+
+    ``only`` limits the themes tried (used to retag just the themes a user edited).
+    """
     folded, index_map = _fold(text)
     out: dict[str, list[Evidence]] = {}
     if not folded:
         return out
     for matcher in _matchers(taxonomy):
+        if only is not None and matcher.theme not in only:
+            continue
         hits = _hits(matcher, folded)
         if hits:
             out[matcher.theme] = [Evidence(matcher.theme, term, *_span(index_map, s, e))
@@ -131,10 +138,10 @@ def section_dimension(title: str, item_themes: list[list[str]], taxonomy: Taxono
     """
     folded = fold(title)
     first_seen: dict[str, int] = {}
-    for dim in taxonomy.dimensions:
-        positions = [folded.find(fold(k)) for k in dim.about if k and fold(k) in folded]
+    for dim_id, keywords in _about_keywords(taxonomy):
+        positions = [folded.find(k) for k in keywords if k in folded]
         if positions:
-            first_seen[dim.id] = min(positions)
+            first_seen[dim_id] = min(positions)
     votes = _dimension_votes(item_themes, taxonomy)
     if len(first_seen) == 1:
         return next(iter(first_seen))
@@ -148,8 +155,19 @@ def section_dimension(title: str, item_themes: list[list[str]], taxonomy: Taxono
 
 # ---------------------------------------------------------------- internals
 
+def _about_keywords(taxonomy: Taxonomy) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(dimension id, folded heading keywords) per dimension, cached on the taxonomy."""
+    cached = taxonomy._cache.get("about")
+    if cached is None:
+        cached = tuple((d.id, tuple(fold(k) for k in d.about if k)) for d in taxonomy.dimensions)
+        taxonomy._cache["about"] = cached
+    return cached
+
+
 def _dimension_votes(item_themes: list[list[str]], taxonomy: Taxonomy) -> Counter:
-    dimension_of = {t.id: t.dimension for t in taxonomy.themes}
+    dimension_of = taxonomy._cache.get("dimension_of")
+    if dimension_of is None:
+        dimension_of = taxonomy._cache["dimension_of"] = {t.id: t.dimension for t in taxonomy.themes}
     return Counter(dimension_of[t] for themes in item_themes for t in themes if t in dimension_of)
 
 
@@ -162,6 +180,17 @@ def _hits(matcher: _Matcher, folded: str) -> list[tuple[str, int, int]]:
         if contexts:
             hits = [h for h in hits if not any(s < h[2] and h[1] < e for s, e in contexts)]
     return hits
+
+
+def could_match(folded: str, taxonomy: Taxonomy, themes: Collection[str]) -> bool:
+    """Cheap pre-check on already folded text: may any of ``themes`` hit in it?"""
+    return any(m.pattern is not None and m.theme in themes and m.pattern.search(folded)
+               for m in _matchers(taxonomy))
+
+
+def rule_key(theme: Theme) -> tuple:
+    """What decides where ``theme`` hits: two themes with equal keys tag identically."""
+    return (theme.terms, theme.regex, theme.exclude)
 
 
 def _matchers(taxonomy: Taxonomy) -> tuple[_Matcher, ...]:
