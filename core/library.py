@@ -234,13 +234,16 @@ class Library:
         return index
 
     def search(self, query: str, mode: str = "exact", organs=None, years=None, themes=None,
-               dimensions=None, limit: int | None = None) -> pd.DataFrame:
+               dimensions=None, limit: int | None = None, display: bool = True) -> pd.DataFrame:
         """Items matching ``query``; see :mod:`core.search` for the modes and columns.
+
+        ``display=False`` leaves out spans, snippets and KWIC (cheap for every hit).
 
         >>> lib.search("三会一课")[["organ", "title", "spans"]]     # doctest: +SKIP
         """
         return self.search_index().search(query, mode=mode, organs=organs, years=years,
-                                          themes=themes, dimensions=dimensions, limit=limit)
+                                          themes=themes, dimensions=dimensions, limit=limit,
+                                          display=display)
 
     def section_matrix(self, by: str = "dimension") -> pd.DataFrame:
         """Sections aligned across plans, by dimension or by position (see core.analysis)."""

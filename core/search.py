@@ -729,12 +729,19 @@ def empty_result() -> pd.DataFrame:
     return frame
 
 
+def _plain_frame(state: _State, rows: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
+    if len(rows) == 0:
+        return empty_result()[META_COLUMNS + ["score"]]
+    frame = state.meta.take(rows).reset_index(drop=True)[META_COLUMNS]
+    frame["score"] = scores.astype(np.float64)
+    return frame
+
+
 def _result_frame(state: _State, rows: np.ndarray, scores: np.ndarray,
                   spans: list[list[tuple[int, int]]]) -> pd.DataFrame:
     if len(rows) == 0:
         return empty_result()
-    frame = state.meta.take(rows).reset_index(drop=True)
-    frame["score"] = scores.astype(np.float64)
+    frame = _plain_frame(state, rows, scores)
     frame["spans"] = spans
     texts = frame["text"].tolist()
     frame["snippet_html"] = [snippet_html(t, s) for t, s in zip(texts, spans)]
@@ -887,14 +894,19 @@ class SearchIndex:
 
     def search(self, query: str, mode: str = "exact", organs: Iterable[str] | None = None,
                years: Iterable[int] | None = None, themes: Iterable[Any] | None = None,
-               dimensions: Iterable[str] | None = None, limit: int | None = None) -> pd.DataFrame:
+               dimensions: Iterable[str] | None = None, limit: int | None = None,
+               display: bool = True) -> pd.DataFrame:
         """Ranked items matching ``query`` with display spans, snippet and KWIC columns.
 
         ``mode`` is ``exact`` (score = occurrences), ``keyword`` (BM25) or ``similar``
         (``query`` is an item id — other plans only — or free text; cosine in [0, 1]).
+        ``display=False`` skips spans, snippets and KWIC (about 0.1 ms per row): for
+        counting and exporting every hit of a common word in a large library.
         """
         state = self._state
         rows, scores, span_fn = self._match(state, query, mode, organs, years, themes, dimensions, limit)
+        if not display:
+            return _plain_frame(state, rows, scores)
         spans = [_display_spans(state, int(r), span_fn(int(r))) for r in rows]
         return _result_frame(state, rows, scores, spans)
 

@@ -108,14 +108,15 @@ def results_section(view: View, query: str, mode: str, dims: list[str], themes: 
         return
     if mode == "similar":
         reference_item(view, query)
-    results = view.lib.search(query, mode=mode, organs=view.organs or None, years=view.years or None,
-                              themes=themes or None, dimensions=dims or None)
+    filters = dict(mode=mode, organs=view.organs or None, years=view.years or None,
+                   themes=themes or None, dimensions=dims or None)
+    results = view.lib.search(query, display=False, **filters)  # every hit: count and downloads
     if results.empty:
         st.info(f"没有找到与“{md_escape(query)}”{MODES[mode]}匹配的条目。"
                 "可以换用“关键词”或“相似”方式，或在左侧放宽单位、年度筛选。")
         return
     organs = results["organ"].nunique()
-    shown = results.head(SHOWN_RESULTS)
+    shown = view.lib.search(query, limit=SHOWN_RESULTS, **filters)  # highlighted cards
     note = f"，下面显示前 {SHOWN_RESULTS} 条，完整结果请下载" if len(results) > SHOWN_RESULTS else ""
     st.markdown(f"共找到 **{len(results)}** 条，来自 {organs} 个单位{note}。")
     downloads(results)

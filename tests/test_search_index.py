@@ -181,3 +181,15 @@ def test_concurrent_reads_during_updates(tokenizer):
     for t in threads:
         t.join()
     assert not errors, errors[0]
+
+
+def test_search_without_display_columns_has_the_same_ranking():
+    items = pd.DataFrame({"item_id": ["a", "b", "c"], "plan_id": ["p", "q", "r"],
+                          "text": ["党建党建引领", "抓党建", "业务工作"]})
+    index = SearchIndex(items)
+    full = index.search("党建")
+    plain = index.search("党建", display=False)
+    assert plain["item_id"].tolist() == full["item_id"].tolist() == ["a", "b"]
+    assert plain["score"].tolist() == full["score"].tolist()
+    assert "snippet_html" not in plain.columns and "text" in plain.columns
+    assert index.search("无此词", display=False).empty
