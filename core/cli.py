@@ -49,12 +49,23 @@ def _taxonomy(args: argparse.Namespace) -> Taxonomy:
     return load_taxonomy(path)
 
 
+def progress_bar(done: int, total: int, message: str) -> None:
+    """A one-line progress bar on stderr while a large library is read (terminals only)."""
+    if not sys.stderr.isatty():
+        return
+    filled = 30 * done // total if total else 30
+    end = "\n" if done >= total else ""
+    print(f"\r{'█' * filled}{'░' * (30 - filled)} {done}/{total} {message}\x1b[K", end=end,
+          file=sys.stderr, flush=True)
+
+
 def _open(args: argparse.Namespace) -> Library:
     folder = getattr(args, "library", None) or getattr(args, "dir", None)
     path = Path(folder) if folder else DEFAULT_LIBRARY
     if not path.is_dir():
         raise CliError(f"找不到计划库文件夹 {path}，请用 --library 指定正确的文件夹。")
-    return open_library(path, _taxonomy(args))
+    quiet = getattr(args, "json", False)
+    return open_library(path, _taxonomy(args), progress=None if quiet else progress_bar)
 
 
 def format_tree(plan: Plan) -> str:

@@ -87,3 +87,16 @@ def test_module_entry_point_runs():
     proc = subprocess.run([sys.executable, "-m", "core", "list", str(SAMPLE_DIR)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "市委政研室" in proc.stdout
+
+
+def test_progress_bar_draws_on_a_terminal_only(monkeypatch, capsys):
+    from core import cli
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    cli.progress_bar(5, 10, "解析计划")
+    cli.progress_bar(10, 10, "完成")
+    err = capsys.readouterr().err
+    assert "5/10 解析计划" in err and err.endswith("\n") and "█" * 30 in err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    cli.progress_bar(1, 10, "x")
+    assert capsys.readouterr().err == ""
