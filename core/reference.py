@@ -122,15 +122,28 @@ def reference_matrix(df: pd.DataFrame) -> pd.DataFrame:
     """
     if df.empty:
         return pd.DataFrame()
-    labels = df["organ"].astype(str)
-    if (df.groupby("organ")["plan_id"].nunique() > 1).any():
-        labels = labels + "（" + df["year"].astype(str) + "）"
-    task = df["reference_marker"].astype(str) + " " + df["reference_title"].astype(str)
-    frame = pd.DataFrame({"对标任务": task, "单位": labels, "status": df["status"]})
-    out = frame.pivot(index="对标任务", columns="单位", values="status")
-    out = out.reindex(index=list(dict.fromkeys(task)), columns=list(dict.fromkeys(labels)))
+    out = df.pivot(index="reference_item_id", columns="plan_id", values="status")
+    out = out.reindex(index=list(dict.fromkeys(df["reference_item_id"])),
+                      columns=list(dict.fromkeys(df["plan_id"])))
+    first = df.drop_duplicates("reference_item_id").set_index("reference_item_id")
+    out.index = _unique_labels(
+        [f"{first.at[i, 'reference_marker']} {first.at[i, 'reference_title']}" for i in out.index],
+        list(out.index))
+    plans = df.drop_duplicates("plan_id").set_index("plan_id")
+    organs = plans["organ"].astype(str)
+    several_years = organs.duplicated(keep=False)
+    columns = [f"{organs[p]}（{plans.at[p, 'year']}）" if several_years[p] else organs[p] for p in out.columns]
+    out.columns = _unique_labels(columns, list(out.columns))
+    out.index.name, out.columns.name = "对标任务", "单位"
     counts = out.apply(lambda row: (row == DEPLOYED).sum(), axis=1)
     return out.assign(已部署单位数=counts.astype("int64"))
+
+
+def _unique_labels(labels: list[str], ids: list[str]) -> list[str]:
+    """Labels as given, except that repeated ones get their id appended so rows stay apart
+    (two tasks with the same number and title, two files of one organ and year)."""
+    repeated = pd.Series(labels).duplicated(keep=False).tolist()
+    return [f"{label}〔{key}〕" if dup else label for label, key, dup in zip(labels, ids, repeated)]
 
 
 def reference_xlsx(df: pd.DataFrame, taxonomy: Any | None = None) -> bytes:

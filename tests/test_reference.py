@@ -6,6 +6,7 @@ import shutil
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 import core
@@ -143,3 +144,20 @@ def test_matrix_and_xlsx(lib):
     shared = [row[0] for row in detail.iter_rows(min_row=2, min_col=column, max_col=column, values_only=True)
               if row[0]]
     assert shared and all("_" not in s for s in shared)  # theme names, not ids
+
+
+def test_matrix_keeps_tasks_and_plans_apart_when_labels_repeat():
+    """Two reference tasks with the same number and title (numbering restarts per section)
+    and two files of one organ and year must not collapse into one cell."""
+    rows = []
+    for ref_id in ("r:1.1", "r:2.1"):
+        for plan_id, status in (("a", "已部署"), ("b", "未见部署")):
+            rows.append({"reference_item_id": ref_id, "reference_marker": "（一）",
+                         "reference_title": "加强学习", "plan_id": plan_id, "organ": "某局",
+                         "year": 2022, "status": status})
+    df = pd.DataFrame(rows)
+    matrix = reference_matrix(df)
+    assert matrix.shape == (2, 3)
+    assert list(matrix.index) == ["（一） 加强学习〔r:1.1〕", "（一） 加强学习〔r:2.1〕"]
+    assert list(matrix.columns[:2]) == ["某局（2022）〔a〕", "某局（2022）〔b〕"]
+    assert matrix["已部署单位数"].tolist() == [1, 1]
