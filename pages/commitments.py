@@ -7,10 +7,10 @@ import streamlit as st
 from app import urlstate
 from app.compare import cache_key, commitments_cached
 from app.evidence import highlighted_block, item_heading
+from app.downloads import excel_and_csv
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
 from app.safe import md_escape
 from core.commitments import KINDS
-from core.export import to_csv_bytes, to_xlsx_bytes
 
 require_frame()
 
@@ -19,7 +19,6 @@ KIND_HELP = ("比例：100%、全覆盖；数量：2件以上、4批次；频次
 EXPORT_COLUMNS = ["organ", "year", "section_title", "marker", "title", "kind", "wording", "context"]
 EXPORT_HEADERS = {"organ": "单位", "year": "年度", "section_title": "所在章节", "marker": "条目序号",
                   "title": "所属条目", "kind": "类型", "wording": "表述", "context": "所在语句"}
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def kind_filter() -> list[str]:
@@ -75,11 +74,7 @@ def item_detail(view: View, found: pd.DataFrame, event: object) -> None:
 
 
 def downloads(found: pd.DataFrame) -> None:
-    cols = st.columns([1, 1, 2])
-    cols[0].download_button("下载承诺事项（Excel）", to_xlsx_bytes(found, EXPORT_COLUMNS, EXPORT_HEADERS, "承诺事项"),
-                            file_name="承诺事项.xlsx", mime=XLSX_MIME, icon=":material/download:", width="stretch")
-    cols[1].download_button("下载承诺事项（CSV）", to_csv_bytes(found, EXPORT_COLUMNS, EXPORT_HEADERS),
-                            file_name="承诺事项.csv", mime="text/csv", icon=":material/download:", width="stretch")
+    excel_and_csv(found, EXPORT_COLUMNS, EXPORT_HEADERS, file_stem="承诺事项", what="承诺事项")
 
 
 def main() -> None:

@@ -8,9 +8,9 @@ import streamlit as st
 
 from app.charts import coverage_heatmap
 from app.evidence import highlighted_block, item_heading
+from app.downloads import excel_and_csv
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
 from app.safe import md_escape
-from core.export import to_csv_bytes, to_xlsx_bytes
 
 require_frame()
 
@@ -140,14 +140,7 @@ def omission_report(view: View) -> None:
     st.dataframe(shown.rename(columns=REPORT_HEADERS), hide_index=True, width="stretch",
                  column_config={"年度": st.column_config.NumberColumn(format="%d"),
                                 "未计入的原因": st.column_config.TextColumn(width="large")})
-    cols = st.columns([1, 1, 2])
-    cols[0].download_button("下载缺失报告（Excel）", to_xlsx_bytes(om, REPORT_COLUMNS, REPORT_HEADERS, "缺失清单"),
-                            file_name="必备主题缺失报告.xlsx", icon=":material/download:", width="stretch",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    cols[1].download_button("下载缺失报告（CSV）", to_csv_bytes(om, REPORT_COLUMNS, REPORT_HEADERS),
-                            file_name="必备主题缺失报告.csv", mime="text/csv", icon=":material/download:",
-                            width="stretch")
-
+    excel_and_csv(om, REPORT_COLUMNS, REPORT_HEADERS, file_stem="必备主题缺失报告", what="缺失报告")
 
 def main() -> None:
     st.title("主题覆盖")

@@ -8,6 +8,7 @@ from app import urlstate
 from app.compare import (STATUS_LABEL, TASK_COLUMN_PX, organ_column_px, plan_option_label, status_cell_style,
                          unique_labels)
 from app.evidence import highlighted_block
+from app.downloads import XLSX_MIME
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
 from app.safe import md_escape
 from core.reference import DEPLOYED, NOT_FOUND, PARTIAL, STATUSES, reference_check, reference_xlsx
@@ -16,7 +17,6 @@ require_frame()
 
 TASK_COLUMN = "对标任务"
 COUNT_COLUMN = "已部署单位数"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def default_reference(plans: pd.DataFrame) -> str:

@@ -6,9 +6,9 @@ import streamlit as st
 
 from app import urlstate
 from app.evidence import escaped_html_block, highlighted_block, item_heading
+from app.downloads import excel_and_csv
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
 from app.safe import md_escape
-from core.export import to_csv_bytes, to_xlsx_bytes
 from core.search import kwic
 
 require_frame()
@@ -93,14 +93,7 @@ def kwic_table(results: pd.DataFrame) -> None:
 
 
 def downloads(results: pd.DataFrame) -> None:
-    cols = st.columns([1, 1, 3])
-    cols[0].download_button("下载 Excel", to_xlsx_bytes(results, EXPORT_COLUMNS, EXPORT_HEADERS, "检索结果"),
-                            file_name="检索结果.xlsx", icon=":material/download:", width="stretch",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    cols[1].download_button("下载 CSV", to_csv_bytes(results, EXPORT_COLUMNS, EXPORT_HEADERS),
-                            file_name="检索结果.csv", mime="text/csv", icon=":material/download:",
-                            width="stretch")
-
+    excel_and_csv(results, EXPORT_COLUMNS, EXPORT_HEADERS, file_stem="检索结果", widths=(1, 1, 3))
 
 def results_section(view: View, query: str, mode: str, dims: list[str], themes: list[str]) -> None:
     if not query:

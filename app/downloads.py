@@ -1,0 +1,26 @@
+"""The Excel + CSV download pair shown under every exportable table."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from core.export import to_csv_bytes, to_xlsx_bytes
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def excel_and_csv(df: pd.DataFrame, columns: Sequence[str], headers: Mapping[str, str], *,
+                  file_stem: str, what: str = "", widths: Sequence[float] = (1, 1, 2)) -> None:
+    """Two buttons: "下载{what}（Excel）" and "下载{what}（CSV）" ("下载 Excel"/"下载 CSV" without ``what``).
+
+    The CSV is UTF-8 with a BOM so Excel shows the Chinese; the sheet is named ``file_stem``.
+    """
+    excel, csv = (f"下载{what}（Excel）", f"下载{what}（CSV）") if what else ("下载 Excel", "下载 CSV")
+    cols = st.columns(list(widths))
+    cols[0].download_button(excel, to_xlsx_bytes(df, columns, headers, file_stem[:31]),
+                            file_name=f"{file_stem}.xlsx", mime=XLSX_MIME,
+                            icon=":material/download:", width="stretch")
+    cols[1].download_button(csv, to_csv_bytes(df, columns, headers), file_name=f"{file_stem}.csv",
+                            mime="text/csv", icon=":material/download:", width="stretch")
