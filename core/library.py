@@ -74,12 +74,14 @@ def load_plan(path: str | os.PathLike, meta: PlanMeta | None = None) -> Plan:
     return apply_meta(plan, meta)
 
 
+_REFUSED_SUFFIXES = (".doc", ".wps")  # listed so lib.errors tells users to save them as .docx
+
+
 def plan_files(folder: str | os.PathLike) -> list[Path]:
-    """Plan files in ``folder`` (not its subfolders), sorted by name."""
-    folder = Path(folder)
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES
-                  or p.is_file() and p.suffix.lower() in (".doc", ".wps"))
+    """Plan files in ``folder`` (not its subfolders, not hidden), sorted by name."""
+    wanted = SUPPORTED_SUFFIXES + _REFUSED_SUFFIXES
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in wanted)
 
 
 def library_fingerprint(folder: str | os.PathLike, extra: bytes = b"") -> str:

@@ -294,17 +294,6 @@ def _zip_bomb(member_bytes: int) -> bytes:
     return buffer.getvalue()
 
 
-def _scanned_pdf() -> bytes:
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer)
-    pdf.rect(100, 100, 300, 400, fill=1)
-    pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
-
-
 def _encrypted_pdf() -> bytes:
     from reportlab.lib import pdfencrypt
     from reportlab.pdfgen import canvas
@@ -342,7 +331,7 @@ ERROR_CASES = {
     "docx_renamed_doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "a.docx", "old_format", ".docx"),
     "pdf_corrupt": (b"%PDF-1.4\n garbage", "plan.pdf", "corrupt", "PDF"),
     "pdf_encrypted": (_encrypted_pdf(), "plan.pdf", "encrypted", "密码"),
-    "pdf_scanned": (_scanned_pdf(), "plan.pdf", "scanned_pdf", "OCR"),
+    "pdf_scanned": (variants.scanned_pdf(), "plan.pdf", "scanned_pdf", "OCR"),
 }
 
 

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import variants
 from conftest import SAMPLE_DIR, folder_snapshot, small_plan
 from core.store import PlanStore, StoreError, check_name
 
@@ -61,18 +62,6 @@ def real_docx() -> bytes:
     return buf.getvalue()
 
 
-def scanned_pdf() -> bytes:
-    """A PDF page with only a drawn rectangle: no text layer, like a scan."""
-    from reportlab.pdfgen import canvas
-
-    buf = io.BytesIO()
-    page = canvas.Canvas(buf)
-    page.rect(72, 72, 300, 400, fill=1)
-    page.showPage()
-    page.save()
-    return buf.getvalue()
-
-
 def sample_bytes(_: Path) -> bytes:
     return (SAMPLE_DIR / SAMPLE).read_bytes()
 
@@ -110,7 +99,7 @@ CASES = [
          max_bytes=1024),
     Case("doc", "plan.doc", const(OLE_MAGIC + b"\0" * 600), "old_format", ("另存为 .docx",)),
     Case("wps", "plan.wps", const(b"anything"), "old_format", ("另存为 .docx",)),
-    Case("scanned-pdf", "plan.pdf", lambda _: scanned_pdf(), "scanned_pdf", ("扫描版 PDF", "OCR")),
+    Case("scanned-pdf", "plan.pdf", lambda _: variants.scanned_pdf(), "scanned_pdf", ("扫描版 PDF", "OCR")),
     Case("unstructured", "plan.txt", const("2023年市委办机关党建工作就是好好干。".encode()), "unstructured",
          ("未识别出章节和条目编号", "--confirm-unstructured")),
     Case("unsupported-suffix", "plan.exe", const(PLAN), "unsupported", ("不支持“.exe”",)),

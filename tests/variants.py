@@ -264,3 +264,15 @@ def _wrap(paragraph: str, first_width: float, width: float, font_size: float) ->
             current, limit = "", width
         current += char
     return lines + [current] if current else lines
+
+
+def scanned_pdf() -> bytes:
+    """A PDF page with only a drawn rectangle: no text layer, like a scan."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.rect(72, 72, 300, 400, fill=1)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
