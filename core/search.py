@@ -5,7 +5,7 @@ Matching happens on folded text (:func:`core.normalize.fold`); offsets handed ba
 
 The index is an inverted index of folded character unigrams and bigrams, kept as
 a few immutable CSR segments of up to 32,768 rows (sorted gram keys → sorted rows,
-with each gram's count and first position in the row):
+with each gram's count in the row and, for bigrams, its first position):
 
 * a 1-character query, or a 2-character one, is answered by one posting list;
 * a longer query takes the rows holding all its bigrams; where each of those
@@ -32,6 +32,7 @@ and swap it in under a lock; readers take the current state and never lock.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import math
@@ -40,11 +41,15 @@ import threading
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from itertools import repeat
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from core.memory import release_free_memory
 from core.normalize import fold, fold_with_map
 
 MODES = ("exact", "keyword", "similar")
@@ -61,7 +66,7 @@ SNIPPET_CHARS = 80
 KWIC_CHARS = 20
 SEGMENT_ROWS = 1 << 15  # rows per built segment; local row ids fit the key's low bits
 _FORMAT = "dangjian-search-index"
-_FORMAT_VERSION = 2
+_FORMAT_VERSION = 3
 _STOP_TOKENS = frozenset("的地得了和与及或等之并而")
 _SIMILAR_SPAN_GRAM = 4
 
@@ -115,17 +120,19 @@ _POS_UNKNOWN = 65535  # first positions past this are not recorded
 class _Segment:
     """One CSR block of the inverted index over rows ``base … base + n_rows - 1``.
 
-    Per posting: row relative to ``base`` (uint16), count saturating at 255 (uint8)
-    and first position in the folded text (uint16): 5 bytes. A bigram seen once
-    in a row pins where it is, which settles most multi-character queries without
-    reading the text.
+    Per posting: row relative to ``base`` (uint16) and count saturating at 255
+    (uint8); bigram postings also keep the first position in the folded text
+    (uint16). Unigram keys sort before every bigram key, so unigram postings are a
+    prefix and ``first`` covers the rest (``first[i - n_unigram_postings]``): a
+    bigram seen once in a row pins where it is, which settles most multi-character
+    queries without reading the text. Single characters never need a position.
     """
 
     keys: np.ndarray     # uint64, sorted unique gram keys
     offsets: np.ndarray  # int64, len(keys) + 1
     local: np.ndarray    # uint16 row - base, sorted within each gram
     tfs: np.ndarray      # uint8 occurrences of the gram in the row (overlapping), ≤ 255
-    first: np.ndarray    # uint16 position of the gram's first occurrence, _POS_UNKNOWN if late
+    first: np.ndarray    # uint16 per bigram posting: first occurrence, _POS_UNKNOWN if late
     base: int
     n_rows: int
 
@@ -143,6 +150,10 @@ class _Segment:
         return self.local[where].astype(np.int32) + np.int32(self.base), self.tfs[where]
 
     @property
+    def n_unigram_postings(self) -> int:
+        return len(self.local) - len(self.first)
+
+    @property
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.keys, self.offsets, self.local, self.tfs, self.first))
 
@@ -152,11 +163,13 @@ _EMPTY_LOCAL = np.zeros(0, dtype=np.uint16)
 _EMPTY_TFS = np.zeros(0, dtype=np.uint8)
 _TF_SATURATED = 255
 _SPARSE_CANDIDATES = 512
+_TRIM_AFTER_ROWS = 5000  # a display search this large takes > 50 ms: a ~2 ms trim is noise
+_BUILD_CHARS = 1 << 20  # characters per build batch: temporaries stay ~60 MB whatever the segment
 
 
 def _gram_key(first_id: int, second_id: int = 0) -> int:
-    """Unigram keys have second id 0; ids start at 1."""
-    return (int(first_id) << _ID_BITS) | int(second_id)
+    """Unigram keys are the id alone (< 2**14), so they sort before every bigram key; ids start at 1."""
+    return (int(first_id) << _ID_BITS) | int(second_id) if second_id else int(first_id)
 
 
 def _empty_segment(base_row: int, n_rows: int) -> _Segment:
@@ -164,36 +177,97 @@ def _empty_segment(base_row: int, n_rows: int) -> _Segment:
                     np.zeros(0, np.uint16), base_row, n_rows)
 
 
+def _runs(key: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """Starts of the runs of equal (key, row) in arrays sorted by key, then row."""
+    change = np.empty(len(key), dtype=bool)
+    change[:1] = True
+    np.not_equal(key[1:], key[:-1], out=change[1:])
+    change[1:] |= row[1:] != row[:-1]
+    return np.flatnonzero(change)
+
+
+def _batch_postings(folded: Sequence[str], first_row: int, vocab: _Vocab) -> tuple[np.ndarray, ...]:
+    """Postings of a few rows: unigram (id, row, count) and bigram (key, row, count, first
+    position), each sorted by gram then row. Rows are ``first_row + i`` (uint16)."""
+    lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
+    ids = vocab.table[np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)]
+    row = np.repeat(np.arange(first_row, first_row + len(folded), dtype=np.uint16), lengths)
+    # Occurrences come in (row, position) order; stable sorts keep it within each gram.
+    order = np.argsort(ids, kind="stable")
+    uni_id, uni_row = ids[order], row[order]
+    del order
+    starts = _runs(uni_id, uni_row)
+    uni_tf = np.minimum(np.diff(np.append(starts, len(uni_id))), _TF_SATURATED).astype(np.uint8)
+    uni = (uni_id[starts], uni_row[starts], uni_tf)
+    del uni_id, uni_row, starts, uni_tf
+    pos = np.arange(len(ids), dtype=np.int64)
+    pos -= np.repeat(np.cumsum(lengths) - lengths, lengths)
+    same = np.flatnonzero(row[:-1] == row[1:])
+    first_id, second_id = ids[same], ids[same + 1]
+    bi_row = row[same]
+    bi_pos = np.minimum(pos[same], _POS_UNKNOWN).astype(np.uint16)
+    del ids, row, pos, same
+    # Two 16-bit radix passes: by second id, then (stably) by first id.
+    order = np.argsort(second_id, kind="stable")
+    order = order[np.argsort(first_id[order], kind="stable")]
+    bi_key = (first_id[order].astype(np.uint32) << np.uint32(_ID_BITS)) | second_id[order]
+    del first_id, second_id
+    bi_row, bi_pos = bi_row[order], bi_pos[order]
+    del order
+    starts = _runs(bi_key, bi_row)
+    bi_tf = np.minimum(np.diff(np.append(starts, len(bi_key))), _TF_SATURATED).astype(np.uint8)
+    return (*uni, bi_key[starts], bi_row[starts], bi_tf, bi_pos[starts])
+
+
+def _merged_batches(parts: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """Concatenate batch postings (each sorted by gram, rows rising from batch to batch)
+    and sort by gram; a stable sort keeps rows in order. Each column is freed once gathered."""
+    if len(parts) == 1:
+        return parts[0]
+    columns = [np.concatenate([p[c] for p in parts]) for c in range(len(parts[0]))]
+    parts.clear()
+    order = np.argsort(columns[0], kind="stable")  # few sorted runs: timsort merges them
+    return tuple(columns.pop(0)[order] for _ in range(len(columns)))
+
+
+def _csr(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unique keys of postings sorted by key, and where each one's postings start."""
+    if len(keys) == 0:
+        return np.zeros(0, np.uint64), np.zeros(1, np.int64)
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    return keys[starts].astype(np.uint64), np.append(starts, len(keys)).astype(np.int64)
+
+
 def _build_segment(folded: Sequence[str], base_row: int, vocab: _Vocab) -> _Segment:
-    """Index ``folded`` (at most SEGMENT_ROWS texts) as rows base_row, base_row+1, …"""
+    """Index ``folded`` (at most SEGMENT_ROWS texts) as rows base_row, base_row+1, …
+
+    Rows go in batches of about _BUILD_CHARS characters, each reduced to postings
+    (one per gram and row) before the next, so the per-occurrence temporaries never
+    cover the whole segment.
+    """
     assert len(folded) <= SEGMENT_ROWS
     if not any(folded):
         return _empty_segment(base_row, len(folded))
-    lengths = np.fromiter(map(len, folded), dtype=np.int64, count=len(folded))
-    codes = np.frombuffer("".join(folded).encode("utf-32-le"), dtype=np.uint32)
-    ids = vocab.table[codes].astype(np.uint64)
-    local = np.repeat(np.arange(len(folded), dtype=np.uint64), lengths)
-    doc_start = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    pos = np.minimum(np.arange(len(ids)) - doc_start, _POS_UNKNOWN).astype(np.uint64)
-    same_doc = local[:-1] == local[1:]
-    keys = np.concatenate([ids << np.uint64(_ID_BITS),
-                           ((ids[:-1] << np.uint64(_ID_BITS)) | ids[1:])[same_doc]])
-    composite = (keys << np.uint64(31)) | (np.concatenate([local, local[:-1][same_doc]]) << np.uint64(16)) \
-        | np.concatenate([pos, pos[:-1][same_doc]])
-    del codes, ids, local, doc_start, pos, same_doc, keys
-    composite.sort()
-    group = composite >> np.uint64(16)
-    starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
-    tfs = np.diff(np.append(starts, len(group)))
-    first = (composite[starts] & np.uint64(0xFFFF)).astype(np.uint16)
-    group = group[starts]
-    del composite
-    gram_keys = group >> np.uint64(15)
-    rows = (group & np.uint64(SEGMENT_ROWS - 1)).astype(np.uint16)
-    gram_starts = np.flatnonzero(np.concatenate([[True], gram_keys[1:] != gram_keys[:-1]]))
-    offsets = np.append(gram_starts, len(gram_keys)).astype(np.int64)
-    return _Segment(gram_keys[gram_starts], offsets, rows,
-                    np.minimum(tfs, _TF_SATURATED).astype(np.uint8), first, base_row, len(folded))
+    uni_parts, bi_parts = [], []
+    row, size = 0, 0
+    for end, text in enumerate(folded, 1):
+        size += len(text)
+        if size >= _BUILD_CHARS or end == len(folded):
+            batch = _batch_postings(folded[row:end], row, vocab)
+            uni_parts.append(batch[:3])
+            bi_parts.append(batch[3:])
+            del batch
+            row, size = end, 0
+    uni_id, uni_row, uni_tf = _merged_batches(uni_parts)
+    uni_keys, uni_offsets = _csr(uni_id)
+    del uni_id
+    bi_key, bi_row, bi_tf, bi_first = _merged_batches(bi_parts)
+    bi_keys, bi_offsets = _csr(bi_key)
+    del bi_key
+    return _Segment(np.concatenate([uni_keys, bi_keys]),
+                    np.concatenate([uni_offsets, bi_offsets[1:] + len(uni_row)]),
+                    np.concatenate([uni_row, bi_row]), np.concatenate([uni_tf, bi_tf]),
+                    bi_first, base_row, len(folded))
 
 
 def _intersect_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -221,6 +295,7 @@ class _State:
     alive: np.ndarray             # bool per row
     fingerprint: str | None = None
     rank: np.ndarray = field(init=False)
+    rank_is_row_order: bool = field(init=False)
     identity_map: np.ndarray = field(init=False)
     lengths: np.ndarray = field(init=False)
     row_of_id: dict[str, int] = field(init=False)
@@ -238,6 +313,7 @@ class _State:
         order = np.lexsort((np.arange(n), self.item_key, self.plan_key))
         self.rank = np.empty(n, dtype=np.int64)
         self.rank[order] = np.arange(n)
+        self.rank_is_row_order = bool(np.all(order == np.arange(n)))
         self.lengths = np.fromiter(map(len, self.folded), dtype=np.int64, count=n)
         display_len = self.meta["text"].str.len().to_numpy(dtype=np.int64)
         self.identity_map = display_len == self.lengths
@@ -291,28 +367,49 @@ def _prepare_meta(items: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"items lack required columns: {sorted(missing)}")
     n = len(items)
-    data: dict[str, Any] = {}
+    # Copy-on-write: the selected columns share their buffers with ``items`` (no second copy
+    # of every text); assigning columns below never writes through to ``items``.
+    meta = items[[c for c in META_COLUMNS if c in items.columns]].reset_index(drop=True)
     for column in META_COLUMNS:
-        if column in items.columns:
-            values = items[column].to_numpy(copy=True)
-        elif column == "themes":
+        if column in meta.columns:
+            continue
+        if column == "themes":
             values = np.empty(n, dtype=object)
             values[:] = [()] * n
         elif column == "year":
             values = np.full(n, -1, dtype=np.int64)
         else:
             values = np.full(n, "", dtype=object)
-        data[column] = values
-    meta = pd.DataFrame(data)
+        meta[column] = values
+    meta = meta[META_COLUMNS]
     meta["item_id"] = meta["item_id"].astype(str)
     meta["plan_id"] = meta["plan_id"].astype(str) if "plan_id" in items.columns else meta["item_id"]
-    meta["text"] = meta["text"].fillna("").astype(str)
+    if meta["text"].hasnans:
+        meta["text"] = meta["text"].fillna("")
+    meta["text"] = meta["text"].astype(str)
     meta["year"] = pd.to_numeric(meta["year"], errors="coerce").fillna(-1).astype(np.int64)
     meta["themes"] = [_as_tuple(t) for t in meta["themes"]]
     if meta["item_id"].duplicated().any():
         dupes = meta.loc[meta["item_id"].duplicated(), "item_id"].head(3).tolist()
         raise ValueError(f"duplicate item_id: {dupes}")
     return meta
+
+
+_SPOT_CHECKS = 16
+
+
+def _folded_texts(texts: pd.Series, given: Sequence[str] | None) -> list[str]:
+    """``fold`` of each text, or the caller's pre-folded list after a spot check."""
+    if given is None:
+        return [fold(t) for t in texts]
+    folded = list(given)
+    if len(folded) != len(texts):
+        raise ValueError(f"folded has {len(folded)} texts for {len(texts)} items")
+    n = len(folded)
+    for r in sorted({0, n - 1, *range(0, n, max(1, n // _SPOT_CHECKS))} if n else ()):
+        if not isinstance(folded[r], str) or folded[r] != fold(texts.iat[r]):
+            raise ValueError(f"folded[{r}] is not fold(text) of item row {r}")
+    return folded
 
 
 def _order_keys(items: pd.DataFrame, meta: pd.DataFrame, previous: _State | None) -> tuple[np.ndarray, np.ndarray]:
@@ -346,6 +443,7 @@ def _build_segments(folded: Sequence[str], base_row: int, vocab: _Vocab) -> tupl
         chunk = folded[i:i + SEGMENT_ROWS]
         vocab = vocab.extended(np.frombuffer("".join(chunk).encode("utf-32-le"), dtype=np.uint32))
         segments.append(_build_segment(chunk, base_row + i, vocab))
+    release_free_memory()
     return segments, vocab
 
 
@@ -362,13 +460,11 @@ def _occurrences(state: _State, term: str) -> tuple[np.ndarray, np.ndarray]:
     if not lossy and (len(term) == 1 or (len(term) == 2 and term[0] != term[1])):
         rows, counts = _posting(state, _gram_key(*ids))
         rows, counts = state.keep_alive(rows, counts)
-        for i in np.flatnonzero(counts == _TF_SATURATED):
-            counts[i] = state.folded[rows[i]].count(term)
+        saturated = np.flatnonzero(counts == _TF_SATURATED)
+        if len(saturated):
+            counts[saturated] = _count_in(state.folded, rows[saturated], term)
         return rows, counts
-    found = [_verified_in_segment(state, seg, term, ids, lossy) for seg in state.segments]
-    rows = np.concatenate([r for r, _ in found]) if found else _EMPTY_ROWS
-    counts = np.concatenate([c for _, c in found]) if found else np.zeros(0, np.int64)
-    return state.keep_alive(rows, counts)
+    return state.keep_alive(*_verified(state, term, ids, lossy))
 
 
 def _posting(state: _State, key: int) -> tuple[np.ndarray, np.ndarray]:
@@ -378,60 +474,73 @@ def _posting(state: _State, key: int) -> tuple[np.ndarray, np.ndarray]:
     return rows, counts
 
 
-def _verified_in_segment(state: _State, seg: _Segment, term: str, ids: np.ndarray,
-                         lossy: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ``seg`` holding ``term`` (≥ 2 chars, or lossy) with counts.
+def _verified(state: _State, term: str, ids: np.ndarray, lossy: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Rows holding ``term`` (≥ 2 chars, or lossy) with counts.
 
     Candidates hold every bigram of the term. A bigram found once in a row pins
     the only place the term can start there; the first positions of the other
     bigrams then mostly settle whether it does (count 1) or not (count 0). Rows
-    left open are counted in the text.
+    left open are counted in the text. Work is proportional to the candidates
+    (binary searches in each posting), with no per-query arrays the size of the index.
     """
     if len(ids) == 1:
         ordered = [_gram_key(ids[0])]
     else:
         ordered = [_gram_key(a, b) for a, b in zip(ids[:-1], ids[1:])]
-    slices = {key: seg.slice_of(key) for key in dict.fromkeys(ordered)}
-    if any(s is None for s in slices.values()):
+    keys = list(dict.fromkeys(ordered))
+    per_segment = []
+    for seg in state.segments:
+        slices = [seg.slice_of(key) for key in keys]
+        if all(where is not None for where in slices):
+            per_segment.append((seg, slices))
+    if not per_segment:
         return _EMPTY_ROWS, np.zeros(0, np.int64)
-    smallest = min(s.stop - s.start for s in slices.values())
+    smallest = sum(min(w.stop - w.start for w in slices) for _, slices in per_segment)
     if lossy or len(ids) == 1 or smallest <= _SPARSE_CANDIDATES:
-        candidates = None
-        for where in sorted(slices.values(), key=lambda s: s.stop - s.start):
-            rows = seg.local[where]
-            candidates = rows if candidates is None else _intersect_sorted(candidates, rows)
-        return _counted(state, candidates.astype(np.int32) + np.int32(seg.base), term)
-    present, tfs, firsts = _dense_postings(seg, slices)
-    candidates = np.flatnonzero(present)
-    decided, occurs, start = _decide_by_position(
-        [tfs[key][candidates] for key in ordered], [firsts[key][candidates] for key in ordered])
+        found = []
+        for seg, slices in per_segment:
+            candidates = None
+            for where in sorted(slices, key=lambda w: w.stop - w.start):
+                candidates = seg.local[where] if candidates is None else _intersect_sorted(candidates, seg.local[where])
+            found.append(candidates.astype(np.int32) + np.int32(seg.base))
+        return _counted(state, np.concatenate(found), term)
+    rows_parts: list[np.ndarray] = []
+    tf_parts: dict[int, list[np.ndarray]] = {key: [] for key in keys}
+    first_parts: dict[int, list[np.ndarray]] = {key: [] for key in keys}
+    for seg, slices in per_segment:
+        rarest = min(slices, key=lambda w: w.stop - w.start)
+        candidates = seg.local[rarest]
+        located = []
+        held = np.ones(len(candidates), dtype=bool)
+        for where in slices:
+            local = seg.local[where]
+            idx = np.minimum(np.searchsorted(local, candidates), len(local) - 1)
+            held &= local[idx] == candidates
+            located.append((where, idx))
+        keep = np.flatnonzero(held)
+        if len(keep) == 0:
+            continue
+        rows_parts.append(candidates[keep].astype(np.int32) + np.int32(seg.base))
+        for key, (where, idx) in zip(keys, located):
+            at = idx[keep] + where.start
+            tf_parts[key].append(seg.tfs[at])
+            first_parts[key].append(seg.first[at - seg.n_unigram_postings])  # bigrams only
+    if not rows_parts:
+        return _EMPTY_ROWS, np.zeros(0, np.int64)
+    rows = np.concatenate(rows_parts)
+    tfs = {key: np.concatenate(parts).astype(np.int32) for key, parts in tf_parts.items()}
+    firsts = {key: np.concatenate(parts).astype(np.int32) for key, parts in first_parts.items()}
+    decided, occurs, start = _decide_by_position([tfs[k] for k in ordered], [firsts[k] for k in ordered])
     counts = occurs.astype(np.int64)
-    rows = candidates.astype(np.int32) + np.int32(seg.base)
     folded = state.folded
     # Anchored rows can hold the term only at ``start``: one comparison settles them.
     pinned = np.flatnonzero(~decided & (start >= 0))
-    counts[pinned] = [folded[r].startswith(term, s)
-                      for r, s in zip(rows[pinned].tolist(), start[pinned].tolist())]
+    counts[pinned] = np.fromiter(map(str.startswith, _texts(folded, rows[pinned]), repeat(term),
+                                     start[pinned].tolist()), dtype=bool, count=len(pinned))
     loose = np.flatnonzero(~decided & (start < 0))
-    counts[loose] = np.fromiter((folded[r].count(term) for r in rows[loose].tolist()),
-                                dtype=np.int64, count=len(loose))
+    counts[loose] = _count_in(folded, rows[loose], term)
     hit = counts > 0
     return rows[hit], counts[hit]
-
-
-def _dense_postings(seg: _Segment, slices: dict[int, slice]) -> tuple[np.ndarray, dict, dict]:
-    """Per gram, its count and first position for every row of the segment (0 if absent)."""
-    present = np.ones(seg.n_rows, dtype=bool)
-    tfs, firsts = {}, {}
-    for key, where in slices.items():
-        local = seg.local[where]
-        tf = np.zeros(seg.n_rows, dtype=np.int32)
-        tf[local] = seg.tfs[where]
-        first = np.zeros(seg.n_rows, dtype=np.int32)
-        first[local] = seg.first[where]
-        present &= tf > 0
-        tfs[key], firsts[key] = tf, first
-    return present, tfs, firsts
 
 
 def _decide_by_position(tfs: list[np.ndarray],
@@ -459,10 +568,23 @@ def _decide_by_position(tfs: list[np.ndarray],
     return decided, ~absent & decided, np.where(anchored & (start >= 0), start, -1)
 
 
+def _texts(folded: Sequence[str], rows: np.ndarray) -> Sequence[str]:
+    """``folded[r]`` for each row, gathered in C (no per-row Python frame)."""
+    if len(rows) == 0:
+        return ()
+    if len(rows) == 1:
+        return (folded[int(rows[0])],)
+    return itemgetter(*rows.tolist())(folded)
+
+
+def _count_in(folded: Sequence[str], rows: np.ndarray, term: str) -> np.ndarray:
+    """Non-overlapping occurrences of ``term`` in each row's folded text."""
+    return np.fromiter(map(str.count, _texts(folded, rows), repeat(term)),
+                       dtype=np.int64, count=len(rows))
+
+
 def _counted(state: _State, candidates: np.ndarray, term: str) -> tuple[np.ndarray, np.ndarray]:
-    folded = state.folded
-    counts = np.fromiter((folded[r].count(term) for r in candidates.tolist()),
-                         dtype=np.int64, count=len(candidates))
+    counts = _count_in(state.folded, candidates, term)
     hit = counts > 0
     return candidates[hit], counts[hit]
 
@@ -759,18 +881,47 @@ def _ranked(state: _State, rows: np.ndarray, scores: np.ndarray,
         threshold = -np.partition(-scores, limit - 1)[limit - 1]
         keep = scores >= threshold
         rows, scores = rows[keep], scores[keep]
-    ranks = state.rank[rows]
-    if len(rows) > 1 and not bool(np.all(ranks[1:] > ranks[:-1])):
-        by_rank = np.argsort(ranks, kind="stable")
-        rows, scores = rows[by_rank], scores[by_rank]
-    if len(scores) and scores.max() < 65535 and bool(np.all(scores == np.floor(scores))):
-        # Occurrence counts: a stable sort on uint16 is a radix sort.
-        order = np.argsort((65535 - scores).astype(np.uint16), kind="stable")
-    else:
-        order = np.argsort(-scores, kind="stable")
+    if len(rows) > 1:
+        # Rows come ascending; when row order is plan order (the usual frame) that is the tie order.
+        in_order = rows[1:] > rows[:-1] if state.rank_is_row_order else np.diff(state.rank[rows]) > 0
+        if not bool(np.all(in_order)):
+            by_rank = np.argsort(state.rank[rows], kind="stable")
+            rows, scores = rows[by_rank], scores[by_rank]
+    order = _descending_order(scores)
     if limit is not None:
         order = order[:limit]
     return rows[order], scores[order]
+
+
+_RADIX_MIN = 2048  # below this many scores numpy's own stable sort is as fast
+
+
+def _descending_order(scores: np.ndarray) -> np.ndarray:
+    """``np.argsort(-scores, kind="stable")`` for scores ≥ 0, as radix sorts where possible.
+
+    numpy's stable sort is a radix sort for 16-bit keys: counts take one pass; other
+    non-negative floats are ordered by their IEEE bits (monotonic for x ≥ 0) in up to
+    four 16-bit passes, least significant first, skipping digits that never vary.
+    """
+    n = len(scores)
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    low, high = float(scores.min()), float(scores.max())
+    if high < 65535 and low >= 0 and bool(np.all(scores == np.floor(scores))):
+        return np.argsort((65535 - scores).astype(np.uint16), kind="stable")
+    if n < _RADIX_MIN or not low >= 0 or not math.isfinite(high):
+        return np.argsort(-scores, kind="stable")
+    keys = ~(scores.astype(np.float64) + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
+    order = None
+    for shift in (0, 16, 32, 48):
+        digit = (keys >> np.uint64(shift)).astype(np.uint16)
+        if order is not None:
+            digit = digit[order]
+        if digit.min() == digit.max():
+            continue
+        step = np.argsort(digit, kind="stable")
+        order = step if order is None else order[step]
+    return np.arange(n) if order is None else order
 
 
 # ---------------------------------------------------------------- the index
@@ -799,18 +950,24 @@ class SearchIndex:
     """
 
     def __init__(self, items: pd.DataFrame, *, fingerprint: str | None = None,
-                 tokenizer: Tokenizer | None = None) -> None:
+                 tokenizer: Tokenizer | None = None, folded: Sequence[str] | None = None) -> None:
+        """Index ``items`` (columns as in :data:`META_COLUMNS`; ``item_id`` and ``text`` required).
+
+        ``folded``, if given, is ``fold(text)`` for each row of ``items`` in order (for
+        instance the texts the tagger already folded): the index then skips folding.
+        A few rows are spot-checked; a list that does not line up raises ValueError.
+        """
         self._tokenizer = tokenizer
         self._write_lock = threading.Lock()
-        self._state = self._state_from_items(items, None, fingerprint)
+        self._state = self._state_from_items(items, None, fingerprint, folded)
 
     # -- construction and updates
 
     @staticmethod
     def _state_from_items(items: pd.DataFrame, previous: _State | None,
-                          fingerprint: str | None) -> _State:
+                          fingerprint: str | None, folded: Sequence[str] | None = None) -> _State:
         meta = _prepare_meta(items)
-        folded = [fold(t) for t in meta["text"]]
+        folded = _folded_texts(meta["text"], folded)
         plan_key, item_key = _order_keys(items, meta, previous)
         if previous is None:
             segments, vocab = _build_segments(folded, 0, _Vocab.empty())
@@ -883,6 +1040,15 @@ class SearchIndex:
         state = self._state
         return state.ids[np.flatnonzero(state.alive)].tolist()
 
+    def folded_texts(self, item_ids: Sequence[str]) -> list[str] | None:
+        """``fold(text)`` of each of ``item_ids`` (the index's own list, not a copy: do not
+        modify it), or None unless the ids are exactly the indexed rows, in order."""
+        state = self._state
+        ids = item_ids.tolist() if isinstance(item_ids, (pd.Series, pd.Index, np.ndarray)) else list(item_ids)
+        if len(ids) != len(state.folded) or ids != state.ids.tolist():
+            return None
+        return state.folded
+
     @property
     def tokenizer(self) -> Tokenizer:
         if self._tokenizer is None:
@@ -908,7 +1074,12 @@ class SearchIndex:
         if not display:
             return _plain_frame(state, rows, scores)
         spans = [_display_spans(state, int(r), span_fn(int(r))) for r in rows]
-        return _result_frame(state, rows, scores, spans)
+        frame = _result_frame(state, rows, scores, spans)
+        if len(rows) >= _TRIM_AFTER_ROWS:
+            # Display columns for tens of thousands of hits leave ~250 MB of freed heap behind.
+            del spans
+            release_free_memory()
+        return frame
 
     def match(self, query: str, mode: str = "exact", organs: Iterable[str] | None = None,
               years: Iterable[int] | None = None, themes: Iterable[Any] | None = None,
@@ -982,16 +1153,36 @@ class SearchIndex:
     def save(self, path: str | os.PathLike) -> None:
         """Write the index to one ``.npz`` file (atomically: temp file + rename)."""
         state = self._compacted(self._state) if self._state.has_dead else self._state
-        arrays = _state_arrays(state)
         tmp = f"{os.fspath(path)}.tmp-{os.getpid()}-{threading.get_ident()}"
-        with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
+        try:
+            with open(tmp, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED, allowZip64=True) as npz:
+                # What np.savez writes, one array at a time: each text blob is freed before the next.
+                for name, array in _state_arrays(state):
+                    with npz.open(f"{name}.npy", "w", force_zip64=True) as member:
+                        if isinstance(array, list):  # a text blob in pieces: one uint8 array
+                            np.lib.format.write_array_header_1_0(member, {
+                                "descr": "|u1", "fortran_order": False,
+                                "shape": (sum(map(len, array)),)})
+                            for piece in array:
+                                member.write(piece)
+                        else:
+                            np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+                    del array
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+            raise
         os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike, expected_fingerprint: str | None, *,
-             tokenizer: Tokenizer | None = None) -> "SearchIndex | None":
+             tokenizer: Tokenizer | None = None,
+             items: pd.DataFrame | None = None) -> "SearchIndex | None":
         """The saved index, or None when the file is missing or its fingerprint differs.
+
+        ``items``, if given, is the frame the index was built from: its columns are then
+        shared instead of loading the saved copies (one copy of every text in memory, not
+        two). It is used only when its item ids equal the saved ones, row for row.
 
         Raises :class:`IndexCorruptError` when the file exists but cannot be read.
         """
@@ -1003,12 +1194,14 @@ class SearchIndex:
                 if header.get("format") != _FORMAT or header.get("version") != _FORMAT_VERSION \
                         or header.get("fingerprint") != expected_fingerprint:
                     return None
-                state = _state_from_arrays(header, data)
+                state = _state_from_arrays(header, data, items)
         except IndexCorruptError:
             raise
         except (OSError, ValueError, KeyError, EOFError, TypeError, UnicodeDecodeError,
-                zipfile.BadZipFile, json.JSONDecodeError, AssertionError, IndexError) as exc:
+                zipfile.BadZipFile, json.JSONDecodeError, AssertionError, IndexError,
+                pa.ArrowException) as exc:
             raise IndexCorruptError(f"{path}: {exc}") from exc
+        release_free_memory()
         index = cls.__new__(cls)
         index._tokenizer = tokenizer
         index._write_lock = threading.Lock()
@@ -1096,23 +1289,48 @@ _TEXT_COLUMNS = ["item_id", "plan_id", "organ", "section_dimension", "section_ma
                  "section_title", "marker", "title", "text"]
 
 
-def _encode_strings(values: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+_ENCODE_ROWS = 4096
+
+
+def _encoded_parts(values: Sequence[Any] | pd.Series) -> tuple[list[bytes], np.ndarray]:
+    """Pieces of the utf-8 blob of NUL-joined strings (or of a JSON list when a value
+    holds NUL), and the NA mask. Rows are encoded a few thousand at a time, so neither
+    the whole text nor Python strings for a whole column exist at once."""
+    n = len(values)
+    isna = np.zeros(n, dtype=bool)
+    parts = [b"N"]
+    for start in range(0, n, _ENCODE_ROWS):
+        chunk = (values.iloc[start:start + _ENCODE_ROWS].tolist() if isinstance(values, pd.Series)
+                 else list(values[start:start + _ENCODE_ROWS]))
+        isna[start:start + len(chunk)] = [not isinstance(v, str) for v in chunk]
+        text = "\x00".join([v if isinstance(v, str) else "" for v in chunk])
+        if text.count("\x00") != len(chunk) - 1:
+            every = values.tolist() if isinstance(values, pd.Series) else list(values)
+            isna = np.array([not isinstance(v, str) for v in every], dtype=bool)
+            strings = [v if isinstance(v, str) else "" for v in every]
+            return [b"J", json.dumps(strings, ensure_ascii=False).encode("utf-8")], isna
+        if start:
+            parts.append(b"\x00")
+        parts.append(text.encode("utf-8"))
+    return parts, isna
+
+
+def _encode_strings(values: Sequence[Any] | pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """utf-8 blob of NUL-joined strings (or a JSON list when a value holds NUL) + NA mask."""
-    isna = np.array([not isinstance(v, str) for v in values], dtype=bool)
-    strings = [v if isinstance(v, str) else "" for v in values]
-    if any("\x00" in s for s in strings):
-        blob = b"J" + json.dumps(strings, ensure_ascii=False).encode("utf-8")
-    else:
-        blob = b"N" + "\x00".join(strings).encode("utf-8")
-    return np.frombuffer(blob, dtype=np.uint8), isna
+    parts, isna = _encoded_parts(values)
+    return np.frombuffer(b"".join(parts), dtype=np.uint8), isna
+
+
+_DECODE_BYTES = 1 << 23
 
 
 def _decode_strings(blob: np.ndarray, n: int) -> list[str]:
-    raw = blob.tobytes()
-    if raw[:1] == b"J":
-        strings = json.loads(raw[1:].decode("utf-8"))
-    elif raw[:1] == b"N":
-        strings = raw[1:].decode("utf-8").split("\x00") if n else []
+    raw = np.ascontiguousarray(blob, dtype=np.uint8)
+    tag = raw[:1].tobytes()
+    if tag == b"J":
+        strings = json.loads(raw[1:].tobytes().decode("utf-8"))
+    elif tag == b"N":
+        strings = _split_nul_utf8(memoryview(raw)[1:]) if n else []
     else:
         raise IndexCorruptError("unknown string encoding")
     if len(strings) != n:
@@ -1120,41 +1338,117 @@ def _decode_strings(blob: np.ndarray, n: int) -> list[str]:
     return strings
 
 
-def _state_arrays(state: _State) -> dict[str, np.ndarray]:
+def _split_nul_utf8(body: memoryview) -> list[str]:
+    """``bytes(body).decode("utf-8").split("\\x00")``, decoded a few MB at a time.
+
+    Whole, the bytes, the decoded text and the strings would all be alive at once
+    (≈ 250 MB for 10,000 plans). A NUL byte is never inside a UTF-8 sequence, so
+    cutting after one keeps every piece decodable.
+    """
+    strings: list[str] = []
+    start, step = 0, _DECODE_BYTES
+    while True:
+        chunk = bytes(body[start:start + step])
+        if start + step >= len(body):
+            strings.extend(chunk.decode("utf-8").split("\x00"))
+            return strings
+        cut = chunk.rfind(b"\x00")
+        if cut < 0:  # one string longer than the window
+            step *= 2
+            continue
+        strings.extend(chunk[:cut].decode("utf-8").split("\x00"))
+        start += cut + 1
+
+
+def _string_column(blob: np.ndarray, isna: np.ndarray, n: int) -> pd.Series:
+    """A ``str`` column straight from a NUL-joined utf-8 blob (Arrow buffers, no Python strings)."""
+    raw = np.asarray(blob, dtype=np.uint8)
+    if raw[:1].tobytes() != b"N":
+        values = np.array(_decode_strings(blob, n), dtype=object)
+        values[isna] = np.nan
+        return pd.Series(values, dtype="str")
+    body = raw[1:]
+    nul = np.flatnonzero(body == 0)
+    if (len(nul) + 1 if n else 0) != n or (n == 0 and len(body)):
+        raise IndexCorruptError("string column length mismatch")
+    ends = np.append(nul, len(body)) if n else np.zeros(0, np.int64)
+    lengths = ends - np.concatenate([[0], nul + 1])[:n] if n else ends
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    chars = body[body != 0] if len(nul) else body
+    validity = pa.py_buffer(np.packbits(~isna, bitorder="little")) if isna.any() else None
+    array = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars), validity)
+    array.validate(full=True)  # raises on bytes that are not utf-8
+    return pd.Series(pd.arrays.ArrowStringArray(array, dtype=pd.StringDtype("pyarrow", na_value=np.nan)))
+
+
+def _state_arrays(state: _State) -> Iterator[tuple[str, np.ndarray | list[bytes]]]:
+    """The arrays of the ``.npz`` file, made one at a time; text blobs as uint8 pieces."""
     header = {"format": _FORMAT, "version": _FORMAT_VERSION, "fingerprint": state.fingerprint,
               "rows": len(state.folded), "vocab_size": state.vocab.size,
               "segments": [[seg.base, seg.n_rows] for seg in state.segments]}
-    arrays = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
-              "year": state.meta["year"].to_numpy(dtype=np.int64),
-              "plan_key": state.plan_key, "item_key": state.item_key,
-              "vocab_table": state.vocab.table,
-              "themes": np.frombuffer(json.dumps([list(t) for t in state.meta["themes"]],
-                                                 ensure_ascii=False).encode("utf-8"), dtype=np.uint8)}
-    arrays["folded"], _ = _encode_strings(state.folded)
+    yield "header", np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
+    yield "year", state.meta["year"].to_numpy(dtype=np.int64)
+    yield "plan_key", state.plan_key
+    yield "item_key", state.item_key
+    yield "vocab_table", state.vocab.table
+    yield "themes", np.frombuffer(json.dumps([list(t) for t in state.meta["themes"]],
+                                             ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    yield "folded", _encoded_parts(state.folded)[0]
     for column in _TEXT_COLUMNS:
-        arrays[f"col_{column}"], arrays[f"na_{column}"] = _encode_strings(state.meta[column].tolist())
+        parts, isna = _encoded_parts(state.meta[column])
+        yield f"col_{column}", parts
+        del parts
+        yield f"na_{column}", isna
     for i, seg in enumerate(state.segments):
-        arrays.update({f"seg{i}_keys": seg.keys, f"seg{i}_offsets": seg.offsets,
-                       f"seg{i}_local": seg.local, f"seg{i}_tfs": seg.tfs, f"seg{i}_first": seg.first})
-    return arrays
+        yield from ((f"seg{i}_keys", seg.keys), (f"seg{i}_offsets", seg.offsets), (f"seg{i}_local", seg.local),
+                    (f"seg{i}_tfs", seg.tfs), (f"seg{i}_first", seg.first))
 
 
-def _state_from_arrays(header: dict, data: Any) -> _State:
-    n = int(header["rows"])
+def _shared_meta(items: pd.DataFrame | None, saved_ids: pd.Series,
+                 folded: list[str]) -> pd.DataFrame | None:
+    """``items`` prepared as metadata if it lines up with the saved rows, else None."""
+    if items is None or len(items) != len(saved_ids):
+        return None
+    try:
+        meta = _prepare_meta(items)
+    except ValueError:
+        return None
+    if not meta["item_id"].equals(saved_ids.astype(meta["item_id"].dtype)):
+        return None
+    n = len(meta)
+    texts = meta["text"]
+    if any(folded[r] != fold(texts.iat[r]) for r in range(0, n, max(1, n // _SPOT_CHECKS))):
+        return None
+    return meta
+
+
+def _saved_meta(data: Any, n: int) -> pd.DataFrame:
+    """The metadata columns stored in the file."""
     data_cols: dict[str, Any] = {}
     for column in _TEXT_COLUMNS:
-        values = np.array(_decode_strings(data[f"col_{column}"], n), dtype=object)
         isna = data[f"na_{column}"]
-        assert isna.shape == (n,)
-        values[isna] = np.nan
-        data_cols[column] = values
+        assert isna.shape == (n,) and isna.dtype == bool
+        data_cols[column] = _string_column(data[f"col_{column}"], isna, n)
     meta = pd.DataFrame({
         **{c: data_cols[c] for c in _TEXT_COLUMNS},
         "year": data["year"],
         "themes": [tuple(t) for t in json.loads(data["themes"].tobytes().decode("utf-8"))],
     })[META_COLUMNS]
-    meta["text"] = meta["text"].fillna("").astype(str)
+    if meta["text"].hasnans:
+        meta["text"] = meta["text"].fillna("")
+    return meta
+
+
+def _state_from_arrays(header: dict, data: Any, items: pd.DataFrame | None = None) -> _State:
+    n = int(header["rows"])
     folded = _decode_strings(data["folded"], n)
+    shared = None
+    if items is not None:
+        shared = _shared_meta(items, _string_column(data["col_item_id"], data["na_item_id"], n), folded)
+    if shared is not None:
+        meta = shared
+    else:
+        meta = _saved_meta(data, n)
     segments = []
     for i, (base, n_rows) in enumerate(header["segments"]):
         seg = _Segment(data[f"seg{i}_keys"], data[f"seg{i}_offsets"], data[f"seg{i}_local"],
@@ -1173,7 +1467,8 @@ def _state_from_arrays(header: dict, data: Any) -> _State:
 def _check_segment(seg: _Segment, n_rows: int) -> None:
     ok = (seg.keys.dtype == np.uint64 and seg.local.dtype == np.uint16 and seg.tfs.dtype == np.uint8
           and seg.offsets.dtype == np.int64 and len(seg.offsets) == len(seg.keys) + 1
-          and len(seg.local) == len(seg.tfs) == len(seg.first) and seg.first.dtype == np.uint16
+          and len(seg.local) == len(seg.tfs) and seg.first.dtype == np.uint16
+          and seg.n_unigram_postings == int(seg.offsets[np.searchsorted(seg.keys, np.uint64(1 << _ID_BITS))])
           and seg.offsets[0] == 0 and seg.offsets[-1] == len(seg.local)
           and bool(np.all(np.diff(seg.offsets) > 0)) and bool(np.all(seg.keys[1:] > seg.keys[:-1]))
           and 0 <= seg.base and seg.base + seg.n_rows <= n_rows and seg.n_rows <= SEGMENT_ROWS
