@@ -1,6 +1,6 @@
 """A parsed and tagged library kept on disk, so reopening it skips reading and parsing.
 
-A snapshot is a folder (``<library>/.index/library/``) of Arrow IPC files, one per
+A snapshot is a folder (``<library>/.index/library/``) of zstd-compressed Arrow IPC files, one per
 DataFrame, plus ``meta.json``. It is valid only for one key: the library
 fingerprint (file names, sizes, mtimes, manifest, taxonomy) and the version of the
 code that parsed and tagged it, so editing a plan, the taxonomy or the parser all
@@ -99,7 +99,9 @@ def _write_frame(path: Path, frame: pd.DataFrame) -> list[str]:
         values = pa.array([list(v) for v in frame[column]], type=pa.list_(pa.large_string()))
         table = table.append_column(column, values)
     table = table.select(list(map(str, frame.columns)))
-    feather.write_feather(table, path, compression="uncompressed")
+    # zstd level 1: ~1/15 of the bytes on the synthetic corpus, written faster than raw and
+    # read back in ~0.1 s per 75 MB; a cold disk cache made the raw 360 MB take 38 s.
+    feather.write_feather(table, path, compression="zstd", compression_level=1)
     return tuple_columns
 
 

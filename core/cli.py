@@ -138,7 +138,8 @@ def cmd_coverage(args: argparse.Namespace) -> None:
             "cells": [{"plan": r.plan_id, "theme": r.theme, "count": int(r.count),
                        "covered": bool(r.covered),
                        "evidence": [{"item": e["item_id"], "title": e["title"], "term": e["term"],
-                                     "start": e["start"], "end": e["end"]} for e in r.evidence]}
+                                     "start": e["start"], "end": e["end"]}
+                                    for e in (lib.evidence_for(r.plan_id, r.theme) if r.covered else [])]}
                       for r in cov.itertuples(index=False)],
         })
         return

@@ -161,14 +161,14 @@ def _split_lines(text: str) -> list[_Line]:
 
 def _find_debris(lines: list[_Line]) -> set[int]:
     """Indexes of page-number lines and repeated running headers."""
-    debris = {i for i, ln in enumerate(lines) if _PAGE_NUMBER.match(fold(ln.content))}
+    keys = [fold(ln.content) for ln in lines]  # once per line: folding is most of this
+    debris = {i for i, key in enumerate(keys) if _PAGE_NUMBER.match(key)}
     short = Counter(
-        fold(ln.content) for i, ln in enumerate(lines)
+        keys[i] for i, ln in enumerate(lines)
         if i not in debris and len(ln.content) <= _MAX_HEADER_LINE and ln.content[-1] not in _SENTENCE_END
     )
     seen: set[str] = set()
-    for i, ln in enumerate(lines):
-        key = fold(ln.content)
+    for i, key in enumerate(keys):
         if i in debris or short.get(key, 0) < 2:
             continue
         if key in seen or i > 0:
@@ -357,7 +357,9 @@ def _make_item(paras: list[_Para], end: int) -> Item:
             texts.append("\n")
             offsets.append(para.start)
         texts.append(piece)
-        offsets.extend(para.offset(skip + i) for i in range(len(piece)))
+        span = para.offsets[skip:skip + len(piece)]  # = para.offset(skip + i) for each i
+        offsets.extend(span)
+        offsets.extend([para.end] * (len(piece) - len(span)))
     text = "".join(texts)
     points = [Point(*_marker_of(para), para.start, para.end)
               for para in paras[1:] if para.first.role == "point"]

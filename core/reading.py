@@ -249,14 +249,14 @@ def _guess_decode(data: bytes) -> str | None:
     return None if best is None else str(best)
 
 
+# C0 controls other than \t \n \x0b \x0c \r, DEL, and the replacement character.
+_BAD_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+
+
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text if _is_bad_control(ch))
+    # One regex pass in C: a per-character Python test was ~15 % of ingest time.
+    controls = len(_BAD_CONTROL.findall(text))
     return "\0" in text or controls > max(2, len(text) * _MAX_CONTROL_RATIO)
-
-
-def _is_bad_control(ch: str) -> bool:
-    code = ord(ch)
-    return (code < 32 and ch not in "\t\n\r\x0b\x0c") or code == 0x7F or ch == "\ufffd"
 
 
 # ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Collection
+from typing import Collection, Sequence
 
 from core.normalize import display_span, fold, fold_chars, fold_with_map
 from core.taxonomy import Taxonomy, Theme
@@ -54,6 +54,7 @@ class _Matcher:
     excludes: tuple[re.Pattern, ...]
     hints: re.Pattern | None
     terms: tuple[str, ...]
+    regex: re.Pattern | None = None  # the theme's regexes alone (``pattern`` = terms | regexes)
 
 
 def tag_text(text: str, taxonomy: Taxonomy,
@@ -88,40 +89,100 @@ def near_misses(text: str, theme: str | Theme, taxonomy: Taxonomy) -> list[NearM
     context; a rule term written with a few characters in between; a weak hint
     word of the theme. Used to show the nearest candidate for an omission.
     """
-    theme_id = theme.id if isinstance(theme, Theme) else theme
-    matcher = next((m for m in _matchers(taxonomy) if m.theme == theme_id), None)
-    folded, index_map = _fold(text)
-    if matcher is None or not folded:
+    finder = near_miss_finder(theme.id if isinstance(theme, Theme) else theme, taxonomy)
+    if finder is None:
         return []
-    taken = [(s, e) for _, s, e in _hits(matcher, folded)]
-    misses: list[NearMiss] = []
+    return finder.find(*_fold(text))
 
-    def add(term: str, start: int, end: int, reason: str) -> None:
-        if any(start < e and s < end for s, e in taken):
-            return
-        taken.append((start, end))
-        misses.append(NearMiss(theme_id, term, *_span(index_map, start, end), reason))
 
-    if matcher.pattern is not None:
-        contexts = [m for p in matcher.excludes for m in p.finditer(folded)]
-        for m in matcher.pattern.finditer(folded):
-            context = next((c for c in contexts if c.start() < m.end() and m.start() < c.end()), None)
-            if context is not None:
+def fold_for_matching(text: str) -> tuple[str, list[int] | None]:
+    """``text`` folded as the tagger sees it, and the map back to display offsets.
+
+    The map is ``None`` when folding kept every position. Fold an item once and hand
+    both to a :class:`NearMissFinder` for many themes.
+    """
+    return _fold(text)
+
+
+class NearMissFinder:
+    """:func:`near_misses` for one theme with its rules compiled once, on folded text.
+
+    >>> from core.taxonomy import load_taxonomy
+    >>> finder = near_miss_finder("smart", load_taxonomy())
+    >>> folded, index_map = fold_for_matching("加强对数字化改革的监督检查。")
+    >>> finder.may_find(folded), [m.term for m in finder.find(folded, index_map)]
+    (True, ['数字化'])
+    """
+
+    def __init__(self, matcher: _Matcher) -> None:
+        self._matcher = matcher
+        long_terms = [t for t in matcher.terms if len(t) >= 3]
+        self._gapped = tuple((t, re.compile(_GAP.join(re.escape(ch) for ch in t))) for t in long_terms)
+        # A near miss needs a rule hit (in an excluded context), the first two characters of
+        # a term at most a gap apart, or a hint: one search for all three says whether to look.
+        parts = [f"(?:{matcher.pattern.pattern})"] if matcher.pattern is not None and matcher.excludes else []
+        parts += sorted({re.escape(t[0]) + _GAP + re.escape(t[1]) for t in long_terms})
+        if matcher.hints is not None:
+            parts.append(f"(?:{matcher.hints.pattern})")
+        try:
+            self._screen: re.Pattern | None = re.compile("|".join(parts) or "(?!)")
+        except re.error:  # a user regex that does not combine: look closer at every text
+            self._screen = None
+
+    def may_find(self, folded: str) -> bool:
+        """False only when :meth:`find` would find nothing in ``folded`` (one regex search)."""
+        return bool(folded) and (self._screen is None or self._screen.search(folded) is not None)
+
+    def find(self, folded: str, index_map: list[int] | None) -> list[NearMiss]:
+        """Near misses in text folded by :func:`fold_for_matching`, in display offsets."""
+        matcher = self._matcher
+        if not folded:
+            return []
+        taken = [(s, e) for _, s, e in _hits(matcher, folded)]
+        misses: list[NearMiss] = []
+
+        def add(term: str, start: int, end: int, reason: str) -> None:
+            if any(start < e and s < end for s, e in taken):
+                return
+            taken.append((start, end))
+            misses.append(NearMiss(matcher.theme, term, *_span(index_map, start, end), reason))
+
+        if matcher.pattern is not None and matcher.excludes:
+            contexts = [m for p in matcher.excludes for m in p.finditer(folded)]
+            if contexts:
+                for m in matcher.pattern.finditer(folded):
+                    context = next((c for c in contexts if c.start() < m.end() and m.start() < c.end()), None)
+                    if context is not None:
+                        add(m.group(), m.start(), m.end(),
+                            f"命中“{m.group()}”，但处在排除语境“{context.group()}”中，不算承诺该项工作")
+        for term, gapped in self._gapped:
+            for m in gapped.finditer(folded):
+                if m.group() != term:
+                    add(m.group(), m.start(), m.end(),
+                        f"“{m.group()}”与规则词“{term}”相近，但中间夹有其他文字")
+        if matcher.hints is not None:
+            for m in matcher.hints.finditer(folded):
                 add(m.group(), m.start(), m.end(),
-                    f"命中“{m.group()}”，但处在排除语境“{context.group()}”中，不算承诺该项工作")
-    for term in matcher.terms:
-        if len(term) < 3:
-            continue
-        gapped = "[^。；，]{0,3}".join(re.escape(ch) for ch in term)
-        for m in re.finditer(gapped, folded):
-            if m.group() != term:
-                add(m.group(), m.start(), m.end(),
-                    f"“{m.group()}”与规则词“{term}”相近，但中间夹有其他文字")
-    if matcher.hints is not None:
-        for m in matcher.hints.finditer(folded):
-            add(m.group(), m.start(), m.end(),
-                f"只出现提示词“{m.group()}”，未见该主题的明确工作部署")
-    return sorted(misses, key=lambda n: (n.start, n.end))
+                    f"只出现提示词“{m.group()}”，未见该主题的明确工作部署")
+        return sorted(misses, key=lambda n: (n.start, n.end))
+
+
+_GAP = "[^。；，]{0,3}"
+
+
+def near_miss_finder(theme_id: str, taxonomy: Taxonomy) -> NearMissFinder | None:
+    """The :class:`NearMissFinder` of ``theme_id`` (None if the taxonomy has no such theme).
+
+    Compiled on first use and cached on the taxonomy.
+    """
+    cached = taxonomy._cache.setdefault("near", {})
+    finder = cached.get(theme_id)
+    if finder is None:
+        matcher = next((m for m in _matchers(taxonomy) if m.theme == theme_id), None)
+        if matcher is None:
+            return None
+        finder = cached[theme_id] = NearMissFinder(matcher)
+    return finder
 
 
 def section_dimension(title: str, item_themes: list[list[str]], taxonomy: Taxonomy) -> str:
@@ -136,15 +197,26 @@ def section_dimension(title: str, item_themes: list[list[str]], taxonomy: Taxono
     >>> section_dimension("深化党的政治建设", [], load_taxonomy())
     'political'
     """
+    return decide_dimension(heading_dimensions(title, taxonomy), item_themes, taxonomy)
+
+
+def heading_dimensions(title: str, taxonomy: Taxonomy) -> dict[str, int]:
+    """Dimension id → where its first heading keyword occurs in folded ``title``."""
     folded = fold(title)
     first_seen: dict[str, int] = {}
     for dim_id, keywords in _about_keywords(taxonomy):
         positions = [folded.find(k) for k in keywords if k in folded]
         if positions:
             first_seen[dim_id] = min(positions)
-    votes = _dimension_votes(item_themes, taxonomy)
+    return first_seen
+
+
+def decide_dimension(first_seen: dict[str, int], item_themes: list[list[str]] | list[tuple[str, ...]],
+                     taxonomy: Taxonomy) -> str:
+    """:func:`section_dimension` given the heading's :func:`heading_dimensions`."""
     if len(first_seen) == 1:
         return next(iter(first_seen))
+    votes = _dimension_votes(item_themes, taxonomy)
     if first_seen:
         return max(first_seen, key=lambda d: (votes.get(d, 0), -first_seen[d]))
     if votes:
@@ -188,6 +260,21 @@ def could_match(folded: str, taxonomy: Taxonomy, themes: Collection[str]) -> boo
                for m in _matchers(taxonomy))
 
 
+def matching_rows(folded_texts: Sequence[str], taxonomy: Taxonomy, themes: Collection[str]) -> list[int]:
+    """Positions of the texts :func:`could_match` accepts, found faster over many texts.
+
+    A plain term is looked for as a substring (much faster than a regex alternation
+    of all of them); only the themes' own regexes run as regexes.
+    """
+    matchers = [m for m in _matchers(taxonomy) if m.theme in themes and m.pattern is not None]
+    terms = {t for m in matchers for t in m.terms}
+    # A term holding another term adds nothing: where it occurs, the shorter one does too.
+    terms = sorted((t for t in terms if not any(o != t and o in t for o in terms)), key=len)
+    regexes = [m.regex for m in matchers if m.regex is not None]
+    return [row for row, text in enumerate(folded_texts)
+            if any(t in text for t in terms) or any(r.search(text) for r in regexes)]
+
+
 def rule_key(theme: Theme) -> tuple:
     """What decides where ``theme`` hits: two themes with equal keys tag identically."""
     return (theme.terms, theme.regex, theme.exclude)
@@ -208,18 +295,40 @@ def _compile(theme: Theme) -> _Matcher:
     hint_terms = sorted({fold(h) for h in theme.hints if fold(h)}, key=len, reverse=True)
     hints = re.compile("|".join(map(re.escape, hint_terms))) if hint_terms else None
     excludes = tuple(re.compile(x) for x in theme.exclude)
-    return _Matcher(theme.id, pattern, excludes, hints, tuple(terms))
+    regex = re.compile("|".join(f"(?:{r})" for r in theme.regex)) if theme.regex else None
+    return _Matcher(theme.id, pattern, excludes, hints, tuple(terms), regex)
 
 
 _SPACE = re.compile(r"\s")
+_RUN = re.compile(r"\S+|\s+")
 
 
 def _fold(text: str) -> tuple[str, list[int] | None]:
     """Folded text and index map; ``None`` map when folding kept every position."""
     quick = fold_chars(text)
-    if len(quick) == len(text) and not _SPACE.search(quick):
+    if len(quick) != len(text):  # a character was dropped: map it one by one
+        return fold_with_map(text)
+    if not _SPACE.search(quick):
         return quick, None
-    return fold_with_map(text)
+    return _drop_spaces(quick)
+
+
+def _drop_spaces(quick: str) -> tuple[str, list[int]]:
+    """:func:`fold_with_map` of a text whose width-folding kept every character, by runs."""
+    out: list[str] = []
+    index: list[int] = []
+    for m in _RUN.finditer(quick):
+        start, end = m.span()
+        if quick[start].isspace():
+            before = quick[start - 1] if start else ""
+            after = quick[end] if end < len(quick) else ""
+            if before and after and before.isascii() and after.isascii():
+                out.append(" ")
+                index.append(start)
+        else:
+            out.append(m.group())
+            index.extend(range(start, end))
+    return "".join(out), index
 
 
 def _span(index_map: list[int] | None, start: int, end: int) -> tuple[int, int]:

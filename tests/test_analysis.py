@@ -36,8 +36,12 @@ def test_coverage_has_one_row_per_plan_and_theme(sample_lib):
 def test_evidence_offsets_point_at_the_wording(sample_lib):
     items = sample_lib.items.set_index("item_id")
     for row in sample_lib.coverage().itertuples():
-        for ev in row.evidence:
+        evidence = sample_lib.evidence_for(row.plan_id, row.theme)
+        assert bool(evidence) == row.covered
+        assert len({ev["item_id"] for ev in evidence}) == row.count
+        for ev in evidence:
             text = items.loc[ev["item_id"], "text"]
+            assert ev["text"] == text and ev["title"] == items.loc[ev["item_id"], "title"]
             assert core.fold(text[ev["start"]:ev["end"]]) == core.fold(ev["term"])
 
 

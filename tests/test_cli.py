@@ -46,6 +46,8 @@ def test_coverage_json_shape(capsys):
     assert len(data["cells"]) == 5 * 29
     cell = next(c for c in data["cells"] if c["covered"])
     assert cell["count"] >= 1 and cell["evidence"] and {"item", "term", "start", "end"} <= set(cell["evidence"][0])
+    assert all(bool(c["evidence"]) == c["covered"] for c in data["cells"])
+    assert all(e["item"].split(":")[0] == c["plan"] for c in data["cells"] for e in c["evidence"])
 
 
 def test_omissions_json(capsys):

@@ -429,3 +429,24 @@ def test_markdown_markup_is_removed_so_numbering_shows():
 
 def test_markdown_is_not_applied_to_txt():
     assert read_bytes("## 一、标题".encode("utf-8"), "plan.txt") == "## 一、标题"
+
+
+def _looks_binary_by_char(text: str) -> bool:
+    """The binary test spelled out one character at a time (the reference)."""
+    def bad(ch: str) -> bool:
+        code = ord(ch)
+        return (code < 32 and ch not in "\t\n\r\x0b\x0c") or code == 0x7F or ch == "\ufffd"
+    controls = sum(1 for ch in text if bad(ch))
+    return "\0" in text or controls > max(2, len(text) * reading._MAX_CONTROL_RATIO)
+
+
+@given(st.text(alphabet=st.sampled_from(list("党建a1 \t\n\r\x0b\x0c\x00\x01\x08\x0e\x1f\x7f\x80\ufffd")),
+               max_size=400))
+def test_looks_binary_equals_the_per_character_rule(text):
+    assert reading._looks_binary(text) == _looks_binary_by_char(text)
+
+
+def test_looks_binary_on_every_control_character():
+    for code in list(range(0x21)) + [0x7F, 0x80, 0xFFFD]:
+        text = "党" * 50 + chr(code) * 3
+        assert reading._looks_binary(text) == _looks_binary_by_char(text), hex(code)
