@@ -57,6 +57,12 @@ def plan_option_label(plans: pd.DataFrame, plan_id: str) -> str:
     return f"{row['organ']}（{year}）"
 
 
+def plan_option_labels(plans: pd.DataFrame) -> dict[str, str]:
+    """plan_id → organ（year） for every plan: one pass, for selectboxes over hundreds of plans."""
+    return {p: f"{organ}（{year_text(year)}）"
+            for p, organ, year in zip(plans["plan_id"].tolist(), plans["organ"].tolist(), plans["year"].tolist())}
+
+
 def unique_labels(plan_ids: Sequence[str], labels: Mapping[str, str]) -> dict[str, str]:
     """plan_id → label, with a counter added where two plans would share a label."""
     out: dict[str, str] = {}
@@ -128,9 +134,16 @@ def distinct_counts_cached(_lib, fingerprint: str, root: str, plan_ids: tuple[st
     return pd.DataFrame.from_dict(rows, orient="index", columns=["items", "distinctive"])
 
 
-@st.cache_data(show_spinner="正在查找量化目标和时间要求……", max_entries=8)
-def commitments_cached(_lib, fingerprint: str, root: str) -> pd.DataFrame:
-    return commitments(_lib)
+@st.cache_resource(show_spinner="正在查找量化目标和时间要求……", max_entries=8)
+def commitments_cached(_lib, fingerprint: str, root: str,
+                       plan_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Commitments of ``plan_ids`` (None: the whole library), with each item's ``section_title``.
+
+    Shared, not copied per rerun: callers only read it (filter into new frames).
+    """
+    found = commitments(_lib, plan_ids=plan_ids)
+    sections = dict(zip(_lib.items["item_id"].tolist(), _lib.items["section_title"].tolist()))
+    return found.assign(section_title=[sections.get(i, "") for i in found["item_id"].tolist()])
 
 
 def cache_key(view: View) -> tuple[str, str]:

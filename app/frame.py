@@ -8,9 +8,11 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +20,7 @@ import streamlit as st
 
 from app import urlstate
 from app.safe import md_escape
+from core.analysis import plan_labels
 from core.library import Library, library_fingerprint, open_library
 from core.store import PlanStore
 from core.taxonomy import DEFAULT_TAXONOMY_PATH
@@ -85,22 +88,71 @@ def resolve_library_path(text: str) -> Path:
     return path if path.is_absolute() else ROOT / path
 
 
-@st.cache_resource(show_spinner="正在读取计划库……", max_entries=4)
-def _open_cached(folder: str, fingerprint: str, taxonomy: str) -> Library:
+class _LibrarySlot:
+    """Holds one opened library; the opening happens outside ``st.cache_resource``.
+
+    Opening inside the cached function would record the progress bar's updates
+    for replay, and the replay of an element drawn into a container created
+    outside the function fails on the next cache hit.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.lib: Library | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _library_slot(folder: str, fingerprint: str, taxonomy: str) -> _LibrarySlot:
     # ``fingerprint`` is only part of the cache key: a changed file makes a new entry.
-    return open_library(folder, taxonomy=taxonomy)
+    return _LibrarySlot()
+
+
+def _open_with_progress(folder: str, taxonomy: str) -> Library:
+    """Open the library (and its search index), drawing a progress bar while it works."""
+    slot = st.empty()
+    bar = None
+
+    def report(done: int, total: int, message: str) -> None:
+        nonlocal bar
+        share = min(1.0, done / total) if total else 1.0
+        text = f"正在读取计划库：{message}"
+        try:
+            if bar is None:
+                bar = slot.progress(share, text=text)
+            else:
+                bar.progress(share, text=text)
+        except Exception:  # a progress bar must never break the loading itself
+            _LOG.debug("progress update failed", exc_info=True)
+
+    try:
+        report(0, 1, "正在打开……")
+        lib = open_library(folder, taxonomy=taxonomy, progress=report)
+        try:
+            lib.search_index()  # built (with progress) now rather than on the first search
+        except Exception:  # the pages still work; the search page reports its own error
+            _LOG.warning("building the search index of %s failed", folder, exc_info=True)
+        lib.progress = None  # the bar belongs to this run; later work must not draw into it
+        return lib
+    finally:
+        slot.empty()
 
 
 def load_library(folder: Path, taxonomy: Path | None = None) -> Library:
     """The library of ``folder``, rebuilt only when a plan file or the taxonomy changes.
 
     Opens a :class:`core.store.PlanStore` first, so a change that a crash interrupted is
-    undone before anything is read.
+    undone before anything is read. A library not yet open in this server is opened with
+    a progress bar in the page (reading, parsing, building the search index).
     """
     taxonomy = taxonomy_path() if taxonomy is None else taxonomy
     _recover(folder)
     fingerprint = library_fingerprint(folder, extra=taxonomy.read_bytes())
-    return _open_cached(str(folder), fingerprint, str(taxonomy))
+    holder = _library_slot(str(folder), fingerprint, str(taxonomy))
+    if holder.lib is None:
+        with holder.lock:  # two sessions opening the same library wait for one opening
+            if holder.lib is None:
+                holder.lib = _open_with_progress(str(folder), str(taxonomy))
+    return holder.lib
 
 
 def _recover(folder: Path) -> None:
@@ -116,7 +168,7 @@ def library_changed() -> None:
     The cache key already changes with the files (fingerprint) and the taxonomy's bytes;
     clearing the cache as well makes this independent of file-time resolution.
     """
-    _open_cached.clear()
+    _library_slot.clear()
 
 
 def taxonomy_path() -> Path:
@@ -138,45 +190,71 @@ def library_folder() -> Path:
 
 @dataclass(frozen=True)
 class View:
-    """The library in use and the sidebar's organ/year filter."""
+    """The library in use and the sidebar's organ/year/level filter.
+
+    Derived values (kept plans, labels, names) are computed once per view, i.e. once
+    per run: pages read them in loops over hundreds of organs.
+    """
 
     lib: Library
     organs: list[str] = field(default_factory=list)  # empty = all organs
     years: list[int] = field(default_factory=list)   # empty = all years
+    levels: list[str] = field(default_factory=list)  # empty = all levels
 
-    @property
-    def plans(self) -> pd.DataFrame:
-        """The plans the filter keeps, in library order (a copy)."""
+    @cached_property
+    def _kept(self) -> pd.DataFrame:
         plans = self.lib.plans
         keep = pd.Series(True, index=plans.index)
         if self.organs:
             keep &= plans["organ"].isin(self.organs)
         if self.years:
             keep &= plans["year"].isin(self.years)
-        return plans[keep].copy()
+        if self.levels:
+            keep &= plans["level"].isin(self.levels)
+        return plans[keep]
+
+    @property
+    def plans(self) -> pd.DataFrame:
+        """The plans the filter keeps, in library order (a copy)."""
+        return self._kept.copy()
+
+    @cached_property
+    def _plan_ids(self) -> tuple[str, ...]:
+        return tuple(self._kept["plan_id"].tolist())
 
     @property
     def plan_ids(self) -> list[str]:
-        return self.plans["plan_id"].tolist()
+        return list(self._plan_ids)
+
+    @cached_property
+    def _plan_id_set(self) -> frozenset[str]:
+        return frozenset(self._plan_ids)
 
     def keep(self, frame: pd.DataFrame, column: str = "plan_id") -> pd.DataFrame:
         """Rows of ``frame`` that belong to the kept plans (a copy)."""
-        return frame[frame[column].isin(self.plan_ids)].copy()
+        if not (self.organs or self.years or self.levels):
+            return frame.copy()
+        return frame[frame[column].isin(self._plan_id_set)].copy()
 
-    @property
+    @cached_property
     def labels(self) -> dict[str, str]:
         """plan_id → column label: the manifest's organ name, with the year if repeated."""
-        return plan_labels(self.lib.plans)
+        return plan_labels(self.lib.plans)  # unique: they name heatmap and matrix columns
 
-    @property
+    @cached_property
     def dimension_names(self) -> dict[str, str]:
         names = {d.id: d.name for d in self.lib.taxonomy.dimensions}
         names.setdefault("other", "其他")
         return names
 
-    @property
+    @cached_property
     def theme_names(self) -> dict[str, str]:
         return {t.id: t.name for t in self.lib.taxonomy.themes}
+
+    @property
+    def filtered(self) -> bool:
+        """True when the sidebar narrows the library."""
+        return bool(self.organs or self.years or self.levels)
 
     def query_params(self) -> dict[str, str]:
         """The filter as URL parameters, for links to other pages."""
@@ -185,27 +263,23 @@ class View:
             params["organs"] = urlstate.join_list(self.organs)
         if self.years:
             params["years"] = urlstate.join_list(self.years)
+        if self.levels:
+            params["levels"] = urlstate.join_list(self.levels)
         return params
-
-
-def plan_labels(plans: pd.DataFrame) -> dict[str, str]:
-    repeated = plans["organ"].duplicated(keep=False)
-    labels = {}
-    for plan_id, organ, year, again in zip(plans["plan_id"], plans["organ"], plans["year"], repeated):
-        labels[plan_id] = f"{organ}（{year if pd.notna(year) else '年度不详'}）" if again else str(organ)
-    return labels
 
 
 def build_view() -> View | None:
     """Draw the sidebar and return the view; None (with a message) if nothing can be shown."""
     st.session_state.pop(_VIEW_KEY, None)
     with st.sidebar:
-        lib = _library_input()
-        if lib is None:
-            return None
-        organs, years = _filters(lib)
+        folder = _library_input()
+    lib = _load_or_explain(folder)  # outside the sidebar: a first opening shows its progress in the page
+    if lib is None:
+        return None
+    with st.sidebar:
+        organs, years, levels = _filters(lib)
         _load_errors(lib)
-    view = View(lib, organs, years)
+    view = View(lib, organs, years, levels)
     st.session_state[_VIEW_KEY] = view
     return view
 
@@ -218,7 +292,8 @@ def current_view() -> View | None:
     return view
 
 
-def _library_input() -> Library | None:
+def _library_input() -> Path:
+    """The folder box; returns the folder in use (the last valid one if the box holds a bad path)."""
     st.session_state.setdefault(_LIBRARY_KEY, default_library_text())
     st.session_state.setdefault("library_input", st.session_state[_LIBRARY_KEY])
     text = st.text_input("计划库文件夹", key="library_input",
@@ -228,30 +303,40 @@ def _library_input() -> Library | None:
     else:
         st.error(f"找不到文件夹“{md_escape(text)}”。请检查路径后重新输入；"
                  f"目前仍在使用“{md_escape(st.session_state[_LIBRARY_KEY])}”。")
-    folder = resolve_library_path(st.session_state[_LIBRARY_KEY])
+    return resolve_library_path(st.session_state[_LIBRARY_KEY])
+
+
+def _load_or_explain(folder: Path) -> Library | None:
     try:
         return load_library(folder)
     except Exception as err:
         _LOG.exception("loading %s failed", folder)
-        st.error(explain(err, "读取计划库"))
+        st.sidebar.error(explain(err, "读取计划库"))
         return None
 
 
-def _filters(lib: Library) -> tuple[list[str], list[int]]:
+def _filters(lib: Library) -> tuple[list[str], list[int], list[str]]:
     organ_options = list(dict.fromkeys(lib.plans["organ"].tolist()))
     year_options = sorted({int(y) for y in lib.plans["year"].dropna()})
+    level_options = sorted({str(v) for v in lib.plans["level"].dropna() if str(v).strip()})
     urlstate.seed("organs", "organs", urlstate.list_parser(organ_options), [])
     urlstate.seed("years", "years", urlstate.list_parser(year_options), [])
+    urlstate.seed("levels", "levels", urlstate.list_parser(level_options), [])
     # A library switch can leave values that are no longer options.
-    for key, options in (("organs", organ_options), ("years", year_options)):
+    for key, options in (("organs", organ_options), ("years", year_options), ("levels", level_options)):
         valid = [v for v in st.session_state[key] if v in options]
         if valid != st.session_state[key]:
             st.session_state[key] = valid
-    organs = st.multiselect("单位", organ_options, key="organs", placeholder="全部单位")
+    levels: list[str] = []
+    if len(level_options) > 1:  # a library of one level needs no level filter
+        levels = st.multiselect("层级", level_options, key="levels", placeholder="全部层级")
     years = st.multiselect("年度", year_options, key="years", placeholder="全部年度")
+    organs = st.multiselect("单位", organ_options, key="organs", placeholder="全部单位",
+                            help="单位很多时，可先选层级和年度缩小范围，也可以在框中输入名称查找。")
+    urlstate.publish("levels", urlstate.join_list(levels))
     urlstate.publish("organs", urlstate.join_list(organs))
     urlstate.publish("years", urlstate.join_list(years))
-    return organs, years
+    return organs, years, levels
 
 
 def _load_errors(lib: Library) -> None:

@@ -488,6 +488,25 @@ class EvidenceIndex:
             return self._item_row
 
 
+def plan_labels(plans: pd.DataFrame) -> dict[str, str]:
+    """plan_id → a short label that tells plans apart: the organ; with the year when the
+    organ has several plans; with the plan id when even organ and year repeat.
+
+    >>> plans = pd.DataFrame({"plan_id": ["a", "b", "c", "d"], "organ": ["甲", "乙", "乙", "乙"],
+    ...                       "year": [2022, 2022, 2023, 2023]})
+    >>> list(plan_labels(plans).values())
+    ['甲', '乙（2022）', '乙（2023）〔c〕', '乙（2023）〔d〕']
+    """
+    ids, organs, years = (plans[c].tolist() for c in ("plan_id", "organ", "year"))
+    organs = [str(o) for o in organs]
+    several = pd.Series(organs).duplicated(keep=False).tolist()
+    labels = [f"{o}（{y if pd.notna(y) else '年度不详'}）" if again else o
+              for o, y, again in zip(organs, years, several)]
+    repeated = pd.Series(labels).duplicated(keep=False).tolist()
+    return {pid: f"{label}〔{pid}〕" if again else label
+            for pid, label, again in zip(ids, labels, repeated)}
+
+
 def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
     """Columns as Python lists: iterating Arrow-backed strings one by one is slow."""
     return [frame[name].tolist() for name in names]

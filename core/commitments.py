@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
-from .normalize import display_span, fold_with_map
+from .normalize import display_span, fold, fold_with_map
 
 RATIO, COUNT, FREQUENCY, TIME_POINT, DEADLINE = "比例", "数量", "频次", "时间节点", "期限"
 KINDS = (RATIO, COUNT, FREQUENCY, TIME_POINT, DEADLINE)
@@ -82,7 +83,22 @@ def find_commitments(text: str) -> list[Commitment]:
     >>> [(c.kind, c.wording) for c in find_commitments("年底前完成换届，全年计划组织4批次。")]
     [('期限', '年底前'), ('时间节点', '全年'), ('数量', '4批次')]
     """
-    folded, index_map = fold_with_map(text)
+    folded = fold(text)
+    kept = _matches(folded)
+    if not kept:  # most items: skip the character map, the slow part
+        return []
+    mapped, index_map = fold_with_map(text)
+    if mapped != folded:
+        kept = _matches(mapped)
+    out = []
+    for s, e, kind in sorted(kept):
+        start, end = display_span(index_map, s, e)
+        out.append(Commitment(kind, text[start:end], start, end))
+    return out
+
+
+def _matches(folded: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping (start, end, kind) in folded text, longest first at each start."""
     quoted = [m.span() for m in _QUOTED.finditer(folded)]
     titles = [m.span() for m in _TITLE.finditer(folded)]
     found: list[tuple[int, int, str]] = []
@@ -101,28 +117,32 @@ def find_commitments(text: str) -> list[Commitment]:
     for s, e, kind in found:
         if all(e <= ks or s >= ke for ks, ke, _ in kept):
             kept.append((s, e, kind))
-    out = []
-    for s, e, kind in sorted(kept):
-        start, end = display_span(index_map, s, e)
-        out.append(Commitment(kind, text[start:end], start, end))
-    return out
+    return kept
 
 
-def commitments(lib: Any, plan_id: str | None = None) -> pd.DataFrame:
-    """Every commitment in the task items of ``plan_id`` (or of the whole library).
+def commitments(lib: Any, plan_id: str | None = None,
+                plan_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Every commitment in the task items of ``plan_id``, of ``plan_ids``, or of the whole library.
 
     ``start``/``end`` are offsets in the item's ``text``; ``context`` is the clause around it.
 
     >>> commitments(lib, "000_c066458c1de48185")[["title", "kind", "wording"]]  # doctest: +SKIP
+    >>> commitments(lib, plan_ids=["000_c066458c1de48185", "001_…"])            # doctest: +SKIP
     """
-    items = lib.items if plan_id is None else lib.items[lib.items["plan_id"] == plan_id]
-    if plan_id is not None and plan_id not in set(lib.plans["plan_id"]):
-        raise KeyError(f"计划库中没有编号为 {plan_id} 的计划")
+    items = lib.items
+    if plan_id is not None:
+        if plan_id not in set(lib.plans["plan_id"]):
+            raise KeyError(f"计划库中没有编号为 {plan_id} 的计划")
+        items = items[items["plan_id"] == plan_id]
+    if plan_ids is not None:
+        items = items[items["plan_id"].isin(set(plan_ids))]
+    columns = ("plan_id", "organ", "year", "item_id", "marker", "title", "text")
     rows = []
-    for item in items.itertuples(index=False):
-        for c in find_commitments(item.text):
-            rows.append((item.plan_id, item.organ, item.year, item.item_id, item.marker, item.title,
-                         c.kind, c.wording, c.start, c.end, _clause(item.text, c.start, c.end)))
+    # Plain column lists: iterating Arrow-backed rows one at a time is slow in pandas 3.
+    for pid, organ, year, item_id, marker, title, text in zip(*(items[c].tolist() for c in columns)):
+        for c in find_commitments(text):
+            rows.append((pid, organ, year, item_id, marker, title,
+                         c.kind, c.wording, c.start, c.end, _clause(text, c.start, c.end)))
     out = pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
     out["year"] = out["year"].astype("Int64")
     out["start"] = out["start"].astype("int64")

@@ -23,6 +23,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .analysis import plan_labels
 from .similarity import BLOCK_ROWS, library_similarity
 
 # In the samples the one pair sharing a superior document's sentences (思想政治工作,
@@ -141,7 +142,7 @@ def organ_similarity(lib: Any, year: int | None = None) -> pd.DataFrame:
     """
     plans = lib.plans if year is None else lib.plans[lib.plans["year"] == year]
     plans = plans[plans["plan_id"].isin(set(lib.items["plan_id"]))]
-    labels = _plan_labels(plans)
+    labels = list(plan_labels(plans).values())
     if plans.empty:
         return pd.DataFrame(dtype=float)
     sim = library_similarity(lib)
@@ -165,12 +166,6 @@ def organ_similarity(lib: Any, year: int | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(np.round(matrix[np.ix_(order, order)], 4), index=names, columns=names)
     frame.index.name = "单位"
     return frame
-
-
-def _plan_labels(plans: pd.DataFrame) -> list[str]:
-    organs = plans["organ"].astype(str)
-    repeated = organs.duplicated(keep=False)
-    return [f"{o}（{y}）" if rep else o for o, y, rep in zip(organs, plans["year"], repeated)]
 
 
 __all__ = ["cluster_items", "distinctive_items", "nearest_elsewhere", "organ_similarity",

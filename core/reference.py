@@ -21,11 +21,11 @@ b'PK'
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
-import numpy as np
 import pandas as pd
 
+from .analysis import plan_labels
 from .export import to_xlsx_bytes
 from .similarity import library_similarity
 
@@ -86,11 +86,16 @@ def reference_check(lib: Any, reference_plan_id: str, organs: Iterable[str] | No
     sim = library_similarity(lib)
     best = sim.best_per_plan([sim.row_of[i] for i in reference["item_id"]])
     column_of = {pid: k for k, pid in enumerate(best.plans)}
-    by_id = items.set_index("item_id")
-    theme_sets = dict(zip(items["item_id"], items["themes"]))
+    # Plain dicts and lists: per-row DataFrame.loc is what made this slow at 1,000 plans.
+    ids = items["item_id"].tolist()
+    marker_of = dict(zip(ids, items["marker"].tolist()))
+    title_of = dict(zip(ids, items["title"].tolist()))
+    text_of = dict(zip(ids, items["text"].tolist()))
+    theme_sets = {i: set(t) for i, t in zip(ids, items["themes"].tolist())}
+    other_plans = list(zip(others["plan_id"].tolist(), others["organ"].tolist(), others["year"].tolist()))
     rows = []
     for q, ref in enumerate(reference.itertuples(index=False)):
-        for plan in others.itertuples(index=False):
+        for plan in (_Plan(*p) for p in other_plans):
             k = column_of.get(plan.plan_id)
             row = best.rows[q, k] if k is not None else -1
             base = {"reference_item_id": ref.item_id, "reference_marker": ref.marker,
@@ -102,17 +107,22 @@ def reference_check(lib: Any, reference_plan_id: str, organs: Iterable[str] | No
                              "match_marker": "", "match_title": "", "match_text": ""})
                 continue
             match_id = str(best.item_ids[q, k])
-            match = by_id.loc[match_id]
             score = float(best.score[q, k])
-            shared = tuple(t for t in ref.themes if t in set(theme_sets[match_id]))
+            shared = tuple(t for t in ref.themes if t in theme_sets[match_id])
             rows.append({**base, "status": status_for(score), "score": round(score, 4),
                          "text_similarity": round(float(best.text[q, k]), 4),
                          "theme_overlap": round(float(best.theme[q, k]), 4), "shared_themes": shared,
-                         "match_item_id": match_id, "match_marker": match["marker"],
-                         "match_title": match["title"], "match_text": match["text"]})
+                         "match_item_id": match_id, "match_marker": marker_of[match_id],
+                         "match_title": title_of[match_id], "match_text": text_of[match_id]})
     out = pd.DataFrame(rows, columns=REFERENCE_COLUMNS)
     out["year"] = out["year"].astype("Int64")
     return out
+
+
+class _Plan(NamedTuple):
+    plan_id: str
+    organ: str
+    year: Any
 
 
 def reference_matrix(df: pd.DataFrame) -> pd.DataFrame:
@@ -129,11 +139,8 @@ def reference_matrix(df: pd.DataFrame) -> pd.DataFrame:
     out.index = _unique_labels(
         [f"{first.at[i, 'reference_marker']} {first.at[i, 'reference_title']}" for i in out.index],
         list(out.index))
-    plans = df.drop_duplicates("plan_id").set_index("plan_id")
-    organs = plans["organ"].astype(str)
-    several_years = organs.duplicated(keep=False)
-    columns = [f"{organs[p]}（{plans.at[p, 'year']}）" if several_years[p] else organs[p] for p in out.columns]
-    out.columns = _unique_labels(columns, list(out.columns))
+    labels = plan_labels(df.drop_duplicates("plan_id"))
+    out.columns = [labels[p] for p in out.columns]
     out.index.name, out.columns.name = "对标任务", "单位"
     counts = out.apply(lambda row: (row == DEPLOYED).sum(), axis=1)
     return out.assign(已部署单位数=counts.astype("int64"))

@@ -58,15 +58,17 @@ def scorecard(lib: Any, plan_id: str) -> dict[str, Any]:
         "dimension": [dimension_name.get(d, d) for d in cover["dimension"]],
         "required": cover["required"].to_numpy(), "count": cover["count"].to_numpy(),
         "status": [COVERED if c else NOT_COVERED for c in cover["covered"]],
-        "items": [tuple(dict.fromkeys(label[e["item_id"]] for e in ev)) for ev in cover["evidence"]],
+        "items": [tuple(dict.fromkeys(label[e["item_id"]] for e in lib.evidence_for(plan_id, t)))
+                  if c else () for t, c in zip(cover["theme"], cover["covered"])],
     })
-    omitted = lib.omissions()
+    omitted = lib.omissions(candidates=False)
     omitted = omitted[omitted["plan_id"] == plan_id]
+    nearest = [lib.nearest_candidate(plan_id, t) for t in omitted["theme"]]
     omissions = pd.DataFrame({
         "theme": omitted["theme"].to_numpy(), "theme_name": omitted["theme_name"].to_numpy(),
-        "candidate_item_id": omitted["candidate_item_id"].to_numpy(),
-        "candidate": [label.get(i, "") for i in omitted["candidate_item_id"]],
-        "reason": omitted["reason"].to_numpy(), "preamble_mention": omitted["preamble_mention"].to_numpy(),
+        "candidate_item_id": [n["candidate_item_id"] for n in nearest],
+        "candidate": [label.get(n["candidate_item_id"], "") for n in nearest],
+        "reason": [n["reason"] for n in nearest], "preamble_mention": omitted["preamble_mention"].to_numpy(),
     })
     return {
         "plan": {"plan_id": plan_id, "organ": plan["organ"],

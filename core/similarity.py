@@ -175,7 +175,7 @@ def tfidf_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
         docs.append(doc[:m][ok])
     key = np.concatenate(keys)
     doc = np.concatenate(docs)
-    vocab, column = np.unique(key, return_inverse=True)
+    vocab, column = _sorted_codes(key)
     counts = sparse.csr_matrix((np.ones(len(key), dtype=np.float32), (doc, column)),
                                shape=(n, len(vocab)))
     counts.sum_duplicates()
@@ -185,6 +185,17 @@ def tfidf_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.csr_matrix(sparse.diags(1.0 / norms).astype(np.float32) @ counts, dtype=np.float32)
+
+
+def _sorted_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_inverse=True)``, by hashing first and sorting only the distinct
+    keys (millions of n-grams, far fewer distinct ones: several times faster than argsort)."""
+    codes, uniques = pd.factorize(key, sort=False)
+    uniques = np.asarray(uniques, dtype=key.dtype)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return uniques[order], rank[codes]
 
 
 def _theme_matrix(themes: list[tuple]) -> tuple[sparse.csr_matrix, np.ndarray]:

@@ -85,12 +85,9 @@ def main() -> None:
     kinds = kind_filter()
     if empty_state(view):
         return
-    found = commitments_cached(view.lib, *cache_key(view))
-    found = found[found["plan_id"].isin(view.plan_ids)]
+    found = commitments_cached(view.lib, *cache_key(view), tuple(view.plan_ids) if view.filtered else None)
     if kinds:
-        found = found[found["kind"].isin(kinds)]
-    sections = view.lib.items.set_index("item_id")["section_title"]
-    found = found.assign(section_title=found["item_id"].map(sections).fillna("")).reset_index(drop=True)
+        found = found[found["kind"].isin(kinds)].reset_index(drop=True)
     st.caption("从各单位任务条目中找出的量化目标（比例、数量、频次）和时间要求（时间节点、期限），"
                "供对照检查落实情况。" + md_escape(KIND_HELP))
     if found.empty:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -10,9 +11,13 @@ from app.charts import coverage_heatmap
 from app.evidence import highlighted_block, item_heading
 from app.downloads import excel_and_csv
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
+from app.pager import paginate
 from app.safe import md_escape
 
 require_frame()
+
+ORGANS_PER_PAGE = 30     # heatmap columns: readable and quick to draw
+OMISSIONS_PER_PAGE = 50  # omission rows whose nearest candidate is looked up on each rerun
 
 REPORT_COLUMNS = ["organ", "year", "dimension_name", "theme_name", "candidate_title",
                   "candidate_text", "reason"]
@@ -21,17 +26,29 @@ REPORT_HEADERS = {"organ": "单位", "year": "年度", "dimension_name": "维度
                   "reason": "未计入的原因"}
 
 
-def toggles() -> tuple[bool, bool, bool]:
+def toggles(many: bool) -> tuple[bool, bool, bool]:
+    """The three switches; with many organs, sorting by coverage is on by default."""
     cols = st.columns(3)
     required = cols[0].toggle("只看必备主题", value=True, key="cov_required", persist_state="session")
     grouped = cols[1].toggle("按维度分组", value=True, key="cov_grouped", persist_state="session")
-    by_coverage = cols[2].toggle("按覆盖程度排序", value=False, key="cov_sorted", persist_state="session",
-                                 help="单位按覆盖的主题数从多到少；主题按覆盖它的单位数从少到多（缺得多的在上）。")
+    by_coverage = cols[2].toggle("按覆盖程度排序", value=many, key="cov_sorted", persist_state="session",
+                                 help="单位按缺少的必备主题数从多到少（缺得多的在前）；主题按覆盖它的单位数从少到多（缺得多的在上）。")
     return required, grouped, by_coverage
 
 
-def coverage_grid(view: View, cov: pd.DataFrame, grouped: bool, by_coverage: bool) -> dict:
-    """Row/column order and the count/omission grids for the heatmap."""
+def organ_order(view: View, cov: pd.DataFrame, by_coverage: bool) -> list[str]:
+    """Kept plan ids in column order: library order, or most required themes missing first
+    (with many organs, the first page is then the organs a supervisor looks at first)."""
+    plan_ids = view.plan_ids
+    if by_coverage:
+        missing = (cov["required"] & ~cov["covered"]).groupby(cov["plan_id"]).sum()
+        plan_ids = sorted(plan_ids, key=lambda p: -missing.get(p, 0))
+    return plan_ids
+
+
+def coverage_grid(view: View, cov: pd.DataFrame, grouped: bool, by_coverage: bool,
+                  plan_ids: list[str] | None = None) -> dict:
+    """Row/column order and the count/omission grids for the heatmap of ``plan_ids`` (default: all kept)."""
     taxonomy = view.lib.taxonomy
     dim_rank = {d: i for i, d in enumerate(taxonomy.dimension_ids)}
     theme_rank = {t: i for i, t in enumerate(taxonomy.theme_ids)}
@@ -42,23 +59,35 @@ def coverage_grid(view: View, cov: pd.DataFrame, grouped: bool, by_coverage: boo
     themes["theme_rank"] = themes["theme"].map(theme_rank)
     keys = (["dim_rank"] if grouped else []) + (["organs_covering"] if by_coverage else []) + ["theme_rank"]
     themes = themes.sort_values(keys, kind="stable")
-    plan_ids = view.plan_ids
-    if by_coverage:
-        per_plan = cov.groupby("plan_id")["covered"].sum()
-        plan_ids = sorted(plan_ids, key=lambda p: -per_plan.get(p, 0))
+    if plan_ids is None:
+        plan_ids = organ_order(view, cov, by_coverage)
     names = view.dimension_names
     row_labels = [f"{names.get(d, d)} · {n}" if grouped else n
                   for d, n in zip(themes["dimension"], themes["theme_name"])]
-    counts = cov.pivot_table(index="theme", columns="plan_id", values="count", aggfunc="sum", fill_value=0)
+    shown = cov[cov["plan_id"].isin(set(plan_ids))]
+    counts = shown.pivot_table(index="theme", columns="plan_id", values="count", aggfunc="sum", fill_value=0)
     counts = counts.reindex(index=themes["theme"], columns=plan_ids, fill_value=0).astype(int)
-    omitted_cells = cov[cov["required"] & ~cov["covered"]]
-    omitted = pd.DataFrame(False, index=counts.index, columns=counts.columns)
-    for plan_id, theme in zip(omitted_cells["plan_id"], omitted_cells["theme"]):
-        if plan_id in omitted.columns and theme in omitted.index:
-            omitted.loc[theme, plan_id] = True
+    missing = shown.assign(missing=shown["required"] & ~shown["covered"])
+    omitted = (missing.pivot_table(index="theme", columns="plan_id", values="missing", aggfunc="any")
+               .reindex(index=counts.index, columns=counts.columns).fillna(False).astype(bool))
     cell_ids = [[(p, t) for p in plan_ids] for t in themes["theme"]]
+    labels = view.labels
     return {"counts": counts, "omitted": omitted, "row_labels": row_labels,
-            "column_labels": [view.labels[p] for p in plan_ids], "cell_ids": cell_ids}
+            "column_labels": [labels[p] for p in plan_ids], "cell_ids": cell_ids}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def heatmap_cached(_view: View, fingerprint: str, root: str, kept: tuple[str, ...], shown: tuple[str, ...],
+                   required: bool, grouped: bool, by_coverage: bool) -> dict:
+    """The heatmap of one page of organs (as a plain dict: no re-validation when read back)."""
+    cov = _view.keep(_view.lib.coverage())
+    if required:
+        cov = cov[cov["required"]]
+    return coverage_heatmap(**coverage_grid(_view, cov, grouped, by_coverage, list(shown))).to_dict()
+
+
+def cache_key(lib) -> tuple[str, str]:
+    return str(getattr(lib, "fingerprint", "")), str(lib.root)
 
 
 def selected_cell(event: object) -> tuple[str, str] | None:
@@ -83,7 +112,7 @@ def evidence_panel(view: View, cov: pd.DataFrame, plan_id: str, theme: str) -> N
     organ, theme_name = view.labels.get(plan_id, row["organ"]), row["theme_name"]
     st.markdown(f"**{md_escape(organ)} · {md_escape(theme_name)}**")
     if row["covered"]:
-        evidence_items(view, row["evidence"])
+        evidence_items(view, view.lib.evidence_for(plan_id, theme))
     elif row["required"]:
         omission_detail(view, plan_id, theme)
     else:
@@ -106,7 +135,7 @@ def evidence_items(view: View, evidence: list[dict]) -> None:
 
 
 def omission_detail(view: View, plan_id: str, theme: str) -> None:
-    om = view.lib.omissions()
+    om = view.lib.omissions(candidates=False)
     row = om[(om["plan_id"] == plan_id) & (om["theme"] == theme)]
     st.error("缺：该单位的计划中没有任务条目涉及这一必备主题。", icon=":material/error:")
     if row.empty:
@@ -114,40 +143,72 @@ def omission_detail(view: View, plan_id: str, theme: str) -> None:
     row = row.iloc[0]
     if isinstance(row.get("preamble_mention"), str) and row["preamble_mention"]:
         st.markdown(f"前言中提到：{md_escape(row['preamble_mention'])}（前言不算具体任务）")
-    if pd.isna(row["candidate_item_id"]) or not row["candidate_item_id"]:
-        st.markdown(f"**最接近的条目**：未找到。{md_escape(row['reason'])}")
+    candidate = view.lib.nearest_candidate(plan_id, theme)
+    if not candidate.get("candidate_item_id"):
+        st.markdown(f"**最接近的条目**：未找到。{md_escape(candidate['reason'])}")
         return
     items = view.lib.items.set_index("item_id")
     st.markdown("**最接近的条目**")
     with st.container(border=True):
-        item_id = row["candidate_item_id"]
+        item_id = candidate["candidate_item_id"]
         st.markdown(item_heading(items.loc[item_id] if item_id in items.index else None,
-                                 fallback=row["candidate_title"]))
-        highlighted_block(row["candidate_text"], list(row["candidate_spans"] or []))
-    st.markdown(f"**为何不算**：{md_escape(row['reason'])}")
+                                 fallback=candidate["candidate_title"]))
+        highlighted_block(candidate["candidate_text"], list(candidate["candidate_spans"] or []))
+    st.markdown(f"**为何不算**：{md_escape(candidate['reason'])}")
+
+
+@st.cache_data(show_spinner="正在查找最接近的条目……", max_entries=64)
+def candidates_cached(_lib, fingerprint: str, root: str, cells: tuple[tuple[str, str], ...]) -> list[dict]:
+    """Nearest candidates of some omission cells (one page of the report), per library version."""
+    return [_lib.nearest_candidate(p, t) for p, t in cells]
+
+
+def with_candidates(lib, om: pd.DataFrame, cached: bool = False) -> pd.DataFrame:
+    """``om`` (omission cells) with the nearest candidate columns, looked up row by row."""
+    cells = tuple(zip(om["plan_id"].tolist(), om["theme"].tolist()))
+    found = (candidates_cached(lib, *cache_key(lib), cells) if cached
+             else [lib.nearest_candidate(p, t) for p, t in cells])
+    out = om.copy()
+    for column in ("candidate_item_id", "candidate_title", "candidate_text", "reason"):
+        out[column] = [f.get(column) for f in found]
+    return out
+
+
+def report_frame(lib, om: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The downloadable report: every omission with its nearest candidate (slow: runs on click)."""
+    out = with_candidates(lib, om)
+    out["dimension_name"] = out["dimension"].map(names).fillna(out["dimension"])
+    out["candidate_title"] = out["candidate_title"].fillna("（未找到）")
+    return out
 
 
 def omission_report(view: View) -> None:
     st.subheader("必备主题缺失清单")
-    om = view.keep(view.lib.omissions())
+    om = view.keep(view.lib.omissions(candidates=False)).reset_index(drop=True)
     if om.empty:
         st.success("所选计划都涵盖了全部必备主题，没有缺失。")
         return
-    om["dimension_name"] = om["dimension"].map(view.dimension_names).fillna(om["dimension"])
-    om["candidate_title"] = om["candidate_title"].fillna("（未找到）")
+    names = view.dimension_names
     st.caption(f"共 {len(om)} 处缺失。下载的报告含最接近条目的全文。")
-    shown = om[["organ", "year", "dimension_name", "theme_name", "candidate_title", "reason"]]
+    rows = paginate(list(range(len(om))), key="om_page", size=OMISSIONS_PER_PAGE, what="处缺失",
+                    label="缺失清单分页")
+    page = with_candidates(view.lib, om.iloc[rows], cached=True)
+    page["dimension_name"] = page["dimension"].map(names).fillna(page["dimension"])
+    page["candidate_title"] = page["candidate_title"].fillna("（未找到）")
+    shown = page[["organ", "year", "dimension_name", "theme_name", "candidate_title", "reason"]]
     st.dataframe(shown.rename(columns=REPORT_HEADERS), hide_index=True, width="stretch",
                  column_config={"年度": st.column_config.NumberColumn(format="%d"),
                                 "未计入的原因": st.column_config.TextColumn(width="large")})
-    excel_and_csv(om, REPORT_COLUMNS, REPORT_HEADERS, file_stem="必备主题缺失报告", what="缺失报告")
+    excel_and_csv(partial(report_frame, view.lib, om, names), REPORT_COLUMNS, REPORT_HEADERS,
+                  file_stem="必备主题缺失报告", what="缺失报告")
+
 
 def main() -> None:
     st.title("主题覆盖")
     view = current_view()
     if view is None:
         return
-    required, grouped, by_coverage = toggles()
+    required, grouped, by_coverage = toggles(len(view.lib.plans) > ORGANS_PER_PAGE)
     if empty_state(view):
         return
     cov = view.keep(view.lib.coverage())
@@ -156,10 +217,16 @@ def main() -> None:
     if cov.empty:
         st.info("分类表中没有可显示的主题。请检查主题分类文件。")
         return
-    grid = coverage_grid(view, cov, grouped, by_coverage)
+    order = organ_order(view, cov, by_coverage)
+    if len(order) > ORGANS_PER_PAGE:
+        st.caption(f"共 {len(order)} 个单位，每页显示 {ORGANS_PER_PAGE} 个"
+                   f"{'（缺少必备主题多的在前）' if by_coverage else ''}；可在左侧边栏按层级、年度或单位缩小范围。")
+    shown = paginate(order, key="cov_page", size=ORGANS_PER_PAGE, what="个单位", label="单位分页")
+    figure = heatmap_cached(view, *cache_key(view.lib), tuple(view.plan_ids), tuple(shown),
+                            required, grouped, by_coverage)
     st.caption("格中数字为涉及该主题的条目数，颜色越深条目越多；“缺”表示缺少必备主题。"
                "点击格子，下方显示依据。")
-    event = st.plotly_chart(coverage_heatmap(**grid), on_select="rerun", key="coverage_chart",
+    event = st.plotly_chart(figure, on_select="rerun", key="coverage_chart",
                             selection_mode="points", width="stretch", config={"displayModeBar": False})
     st.subheader("依据")
     with friendly_errors("显示依据"):

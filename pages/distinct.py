@@ -6,7 +6,7 @@ import streamlit as st
 
 from app import urlstate
 from app.compare import (Scope, cache_key, clusters_cached, distinct_counts_cached, organ_similarity_cached,
-                         pairwise_scope, plan_option_label, similarity_heatmap)
+                         pairwise_scope, plan_option_label, plan_option_labels, similarity_heatmap)
 from app.evidence import highlighted_block
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
 from app.safe import md_escape
@@ -39,7 +39,7 @@ def plan_picker(view: View) -> str:
     if st.session_state.get("distinct_plan") not in options:
         st.session_state["distinct_plan"] = options[0]
     chosen = st.selectbox("单位", options, key="distinct_plan",
-                          format_func=lambda p: plan_option_label(view.lib.plans, p))
+                          format_func=plan_option_labels(view.lib.plans).get)
     urlstate.publish("focus", chosen)
     return chosen
 
@@ -54,13 +54,19 @@ def overview_table(view: View, scope: Scope) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
+@st.cache_data(show_spinner="正在与其他单位逐条比较……", max_entries=64)
+def nearest_cached(_lib, fingerprint: str, root: str, plan_id: str) -> pd.DataFrame:
+    """nearest_elsewhere of one plan, per library version."""
+    return nearest_elsewhere(_lib, plan_id)
+
+
 def distinctive_section(view: View, scope: Scope) -> None:
     st.subheader("特色任务")
     st.caption(f"特色任务：其他单位的计划中找不到措辞相近条目（最接近的相似度低于 {DISTINCT_MAX:.2f}）的任务。"
                "同一单位其他年度的计划不计在内。")
     overview_table(view, scope)
     plan_id = plan_picker(view)
-    near = nearest_elsewhere(view.lib, plan_id)
+    near = nearest_cached(view.lib, *cache_key(view), plan_id)
     own = near[near["distinctive"]].sort_values("best_similarity", kind="stable")
     if near.empty:
         st.info("这份计划没有解析出任务条目。")

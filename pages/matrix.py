@@ -6,12 +6,15 @@ from collections.abc import Mapping
 import streamlit as st
 
 from app import urlstate
+from app.compare import cache_key
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
+from app.pager import paginate
 from app.matrix_view import choice_label, full_text_choices, matrix_html
 from app.safe import md_escape, md_lines
 
 require_frame()
 
+ORGANS_PER_PAGE = 12  # 250 px columns: about two screens wide
 ROW_MODES = {"dimension": "按维度", "order": "按顺序"}
 
 
@@ -44,8 +47,8 @@ def show_full_text(kind: str, data: Mapping) -> None:
             st.markdown(md_lines(data.get("text", "")))
 
 
-def full_text_picker(view: View, matrix) -> None:
-    choices = full_text_choices(matrix, view.plan_ids, view.labels)
+def full_text_picker(view: View, matrix, plan_ids: list[str]) -> None:
+    choices = full_text_choices(matrix, plan_ids, view.labels)
     if not choices:
         return
     picked = st.selectbox("查看全文", list(choices), index=None, key="matrix_pick",
@@ -53,6 +56,12 @@ def full_text_picker(view: View, matrix) -> None:
                           placeholder="选择一个章节或条目（可输入文字筛选），查看其全文")
     if picked in choices:
         show_full_text(*choices[picked])
+
+
+@st.cache_resource(show_spinner="正在对齐各单位的章节……", max_entries=8)
+def matrix_cached(_lib, fingerprint: str, root: str, by: str):
+    """lib.section_matrix(by), once per library version (shared: callers take slices, never mutate)."""
+    return _lib.section_matrix(by=by)
 
 
 def main() -> None:
@@ -64,13 +73,20 @@ def main() -> None:
     if empty_state(view):
         return
     st.caption("每列一个单位。灰色斜纹格表示该单位没有对应章节。表格较宽时可左右滚动。")
-    matrix = view.lib.section_matrix(by=by)
+    plan_ids = paginate(view.plan_ids, key="mx_page", size=ORGANS_PER_PAGE, what="个单位", label="单位分页")
+    matrix = matrix_cached(view.lib, *cache_key(view), by)
     if matrix.empty:
         st.info("所选计划中没有解析出章节。")
         return
-    st.html(matrix_html(matrix, view.plan_ids, view.labels, by, view.dimension_names))
+    matrix = matrix[[p for p in plan_ids if p in matrix.columns]]
+    if by == "order":  # the k-th sections beyond this page's longest plan
+        matrix = matrix[matrix.map(bool).any(axis=1)]
+    if matrix.empty:
+        st.info("本页的单位没有解析出章节。")
+        return
+    st.html(matrix_html(matrix, plan_ids, view.labels, by, view.dimension_names))
     with friendly_errors("显示全文"):
-        full_text_picker(view, matrix)
+        full_text_picker(view, matrix, plan_ids)
 
 
 main()

@@ -6,11 +6,14 @@ import streamlit as st
 
 from app.charts import items_by_dimension_bars
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
+from app.pager import paginate
 from app.safe import md_escape
 
 require_frame()
 
 TOP_OMISSIONS = 5
+NAMES_SHOWN = 8
+ORGANS_PER_PAGE = 30  # bars per page: the chart stays a glance, not a scroll
 
 
 def required_share(view: View) -> pd.Series:
@@ -39,21 +42,26 @@ def plans_table(view: View) -> None:
 
 
 def dimension_bar(view: View) -> None:
-    items = view.keep(view.lib.items)
+    items = view.lib.items[["plan_id", "section_dimension"]]
+    if view.filtered:
+        items = items[items["plan_id"].isin(set(view.plan_ids))]
     if items.empty:
         st.info("所选计划中没有解析出任务条目。")
         return
     names = view.dimension_names
-    items["label"] = items["plan_id"].map(view.labels)
-    items["dimension_name"] = items["section_dimension"].map(names).fillna("其他")
-    counts = items.groupby(["label", "dimension_name"]).size().rename("items").reset_index()
-    organ_labels = [view.labels[p] for p in view.plan_ids]
+    counts = items.groupby(["plan_id", "section_dimension"]).size().rename("items").reset_index()
+    shown = paginate(view.plan_ids, key="ov_page", size=ORGANS_PER_PAGE, what="个单位", label="单位分页")
+    counts = counts[counts["plan_id"].isin(set(shown))]
+    labels = view.labels
+    counts = pd.DataFrame({"label": counts["plan_id"].map(labels),
+                           "dimension_name": counts["section_dimension"].map(names).fillna("其他"),
+                           "items": counts["items"]})
     order = list(dict.fromkeys(names.values()))
-    st.html(items_by_dimension_bars(counts, organ_labels, order))
+    st.html(items_by_dimension_bars(counts, [labels[p] for p in shown], order))
 
 
 def most_omitted(view: View) -> None:
-    omissions = view.keep(view.lib.omissions())
+    omissions = view.keep(view.lib.omissions(candidates=False))
     if omissions.empty:
         st.success("所选计划都涵盖了全部必备主题。")
         return
@@ -63,9 +71,17 @@ def most_omitted(view: View) -> None:
     top["n"] = top["organ"].map(len)
     top = top.sort_values("n", ascending=False, kind="stable").head(TOP_OMISSIONS)
     lines = [f"- **{md_escape(row.theme_name)}**（{md_escape(names.get(row.dimension, row.dimension))}）"
-             f"：{row.n} 个单位缺失 — {md_escape('、'.join(row.organ))}"
+             f"：{row.n} 个单位缺失 — {md_escape(organ_list(row.organ))}"
              for row in top.itertuples()]
     st.markdown("\n".join(lines))
+
+
+def organ_list(organs: list[str], limit: int = NAMES_SHOWN) -> str:
+    """Names joined with 、, the first ``limit`` only (a theme can be missing in hundreds of plans)."""
+    names = list(dict.fromkeys(organs))
+    if len(names) <= limit:
+        return "、".join(names)
+    return "、".join(names[:limit]) + f" 等 {len(names)} 个"
 
 
 def links(view: View) -> None:

@@ -1,20 +1,25 @@
 """对标检查: has each organ taken up the tasks of a reference plan (e.g. the 工委's), item by item?"""
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from app import urlstate
-from app.compare import (STATUS_LABEL, TASK_COLUMN_PX, organ_column_px, plan_option_label, status_cell_style,
+from app.compare import (STATUS_LABEL, TASK_COLUMN_PX, cache_key, organ_column_px, plan_option_label,
+                         plan_option_labels, status_cell_style,
                          unique_labels)
 from app.evidence import highlighted_block
 from app.downloads import XLSX_MIME
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
+from app.pager import paginate
 from app.safe import md_escape
 from core.reference import DEPLOYED, NOT_FOUND, PARTIAL, STATUSES, reference_check, reference_xlsx
 
 require_frame()
 
+ORGANS_PER_PAGE = 20  # status columns per page; the summary below lists every organ
 TASK_COLUMN = "对标任务"
 COUNT_COLUMN = "已部署单位数"
 
@@ -36,24 +41,41 @@ def reference_picker(view: View) -> str:
     if st.session_state.get("ref_plan") not in options:
         st.session_state["ref_plan"] = default
     chosen = st.selectbox("对标计划", options, key="ref_plan",
-                          format_func=lambda p: plan_option_label(plans, p),
+                          format_func=plan_option_labels(plans).get,
                           help="以这份计划的任务条目为标准，逐条查看其他单位是否部署。默认选名称含“工委”的单位的计划。")
     urlstate.publish("ref", chosen)
     return chosen
 
 
-def status_table(check: pd.DataFrame, labels: dict[str, str]) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Tasks (rows) × organ labels (columns) of status words; also the row item ids and column plan ids."""
+def status_table(check: pd.DataFrame, labels: dict[str, str],
+                 shown: list[str] | None = None) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Tasks (rows) × organ labels (columns) of status words; also the row item ids and column plan ids.
+
+    ``shown`` limits the organ columns (one page of them); the deployed count covers every organ.
+    """
     tasks = check.drop_duplicates("reference_item_id")
     item_ids = tasks["reference_item_id"].tolist()
-    plan_ids = list(dict.fromkeys(check["plan_id"]))
-    cells = check.set_index(["reference_item_id", "plan_id"])["status"]
-    table = pd.DataFrame({TASK_COLUMN: (tasks["reference_marker"].astype(str)
-                                        + tasks["reference_title"].astype(str)).tolist()})
+    all_plans = check["plan_id"].unique().tolist()  # first-seen order
+    plan_ids = all_plans if shown is None else [p for p in shown if p in set(all_plans)]
+    page = check[check["plan_id"].isin(set(plan_ids))] if shown is not None else check
+    grid = page.pivot(index="reference_item_id", columns="plan_id", values="status")
+    grid = grid.reindex(index=item_ids, columns=plan_ids).fillna(NOT_FOUND)
+    columns = {TASK_COLUMN: (tasks["reference_marker"].astype(str) + tasks["reference_title"].astype(str)).tolist()}
     for plan_id in plan_ids:
-        table[labels[plan_id]] = [STATUS_LABEL[cells.get((i, plan_id), NOT_FOUND)] for i in item_ids]
-    table[COUNT_COLUMN] = [int(sum(cells.get((i, p)) == DEPLOYED for p in plan_ids)) for i in item_ids]
-    return table, item_ids, plan_ids
+        columns[labels[plan_id]] = [STATUS_LABEL[s] for s in grid[plan_id].tolist()]
+    deployed = check[check["status"] == DEPLOYED].groupby("reference_item_id").size()
+    columns[COUNT_COLUMN] = [int(deployed.get(i, 0)) for i in item_ids]
+    return pd.DataFrame(columns), item_ids, plan_ids
+
+
+@st.cache_resource(show_spinner="正在逐条对照各单位的计划……", max_entries=8)
+def check_cached(_lib, fingerprint: str, root: str, reference: str, compared: tuple[str, ...]) -> pd.DataFrame:
+    """reference_check of one reference plan against ``compared``, per library version.
+
+    Shared, not copied per rerun (a pickled copy of 180,000 rows took over a second at
+    10,000 plans): callers only read it.
+    """
+    return reference_check(_lib, reference, organs=compared)
 
 
 def summary(check: pd.DataFrame, labels: dict[str, str]) -> None:
@@ -67,7 +89,7 @@ def summary(check: pd.DataFrame, labels: dict[str, str]) -> None:
         "未见部署": counts[NOT_FOUND].astype(int).to_numpy(),
         "已部署比例": (counts[DEPLOYED] / max(tasks, 1) * 100).to_numpy(),
     })
-    order = [labels[p] for p in dict.fromkeys(check["plan_id"])]
+    order = [labels[p] for p in check["plan_id"].unique().tolist()]
     table = table.set_index("单位").reindex(order).reset_index()
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "已部署比例": st.column_config.ProgressColumn("已部署比例", format="%.0f%%", min_value=0, max_value=100)})
@@ -144,14 +166,16 @@ def main() -> None:
     if not compared:
         st.info("当前筛选条件下没有可与对标计划比较的其他计划。请在左侧边栏增加单位或年度。")
         return
-    check = reference_check(view.lib, reference, organs=compared)
+    check = check_cached(view.lib, *cache_key(view), reference, tuple(compared))
     if check.empty:
         st.info("对标计划中没有解析出任务条目，无法逐条对照。请换一份对标计划。")
         return
-    labels = unique_labels(list(dict.fromkeys(check["plan_id"])), view.labels)
-    table, item_ids, plan_ids = status_table(check, labels)
+    compared_ids = check["plan_id"].unique().tolist()
+    labels = unique_labels(compared_ids, view.labels)
+    shown = paginate(compared_ids, key="ref_page", size=ORGANS_PER_PAGE, what="个单位", label="单位分页")
+    table, item_ids, plan_ids = status_table(check, labels, shown)
     st.caption(f"以“{md_escape(plan_option_label(view.lib.plans, reference))}”的 {len(item_ids)} 条任务为标准，"
-               f"逐条查看 {len(plan_ids)} 个单位的部署情况：● 已部署（绿）、◐ 部分涉及（黄）、○ 未见部署（红）。"
+               f"逐条查看 {len(compared_ids)} 个单位的部署情况：● 已部署（绿）、◐ 部分涉及（黄）、○ 未见部署（红）。"
                "点选格子查看最接近的条目及得分；点选行首查看该任务在各单位的情况。")
     organ_columns = [labels[p] for p in plan_ids]
     event = st.dataframe(
@@ -162,7 +186,7 @@ def main() -> None:
                        **{c: st.column_config.TextColumn(c, width=organ_column_px(c)) for c in organ_columns}},
         height=min(38 + 35 * len(table), 640))
     cols = st.columns([1, 3])
-    cols[0].download_button("下载对标检查（Excel）", reference_xlsx(check, view.lib.taxonomy),
+    cols[0].download_button("下载对标检查（Excel）", partial(reference_xlsx, check, view.lib.taxonomy),
                             file_name="对标检查.xlsx", mime=XLSX_MIME, icon=":material/download:",
                             width="stretch")
     st.subheader("条目对照")

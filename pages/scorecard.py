@@ -5,10 +5,12 @@ and downloads as a Word document.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from app import urlstate
-from app.compare import plan_option_label
+from app.compare import cache_key, plan_option_labels
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
 from app.safe import md_escape
 from app.tables import PRINT_CSS, Cell, html_table, styled
@@ -24,10 +26,16 @@ def plan_picker(view: View) -> str:
     urlstate.seed("sc_plan", "plan", urlstate.choice_parser(options, options[0]), options[0])
     if st.session_state.get("sc_plan") not in options:
         st.session_state["sc_plan"] = options[0]
-    chosen = st.selectbox("单位", options, key="sc_plan", format_func=lambda p: plan_option_label(view.lib.plans, p),
+    chosen = st.selectbox("单位", options, key="sc_plan", format_func=plan_option_labels(view.lib.plans).get,
                           help="网址中的 plan= 参数就是所选计划，复制地址栏即可把这份画像发给同事。")
     urlstate.publish("plan", chosen)
     return chosen
+
+
+@st.cache_data(show_spinner="正在生成单位画像……", max_entries=32)
+def scorecard_cached(_lib, fingerprint: str, root: str, plan_id: str) -> dict:
+    """The scorecard of one plan, per library version."""
+    return scorecard(_lib, plan_id)
 
 
 def header(card: dict) -> None:
@@ -127,7 +135,7 @@ def actions(view: View, plan_id: str, card: dict) -> None:
     info = card["plan"]
     year = f"{info['year']}年" if info["year"] is not None else ""
     cols = st.columns([1, 3])
-    cols[0].download_button("下载单位画像（Word）", scorecard_docx(view.lib, plan_id),
+    cols[0].download_button("下载单位画像（Word）", partial(scorecard_docx, view.lib, plan_id),
                             file_name=f"{info['organ']}{year}单位画像.docx", mime=DOCX_MIME,
                             icon=":material/download:", width="stretch")
     cols[1].caption("也可以用浏览器的“打印”（Ctrl+P）打印本页或另存为 PDF：打印时自动隐藏侧边栏和按钮。")
@@ -148,7 +156,7 @@ def main() -> None:
     if view is None or empty_state(view):
         return
     plan_id = plan_picker(view)
-    card = scorecard(view.lib, plan_id)
+    card = scorecard_cached(view.lib, *cache_key(view), plan_id)
     header(card)
     with friendly_errors("生成 Word 文档"):
         actions(view, plan_id, card)

@@ -4,9 +4,11 @@ and, with --browser, the time from a cold server start to the first page ready i
     python scripts/measure_pages.py                  # sample library, reruns only
     python scripts/measure_pages.py --browser        # plus cold start in Debian's Chromium
     python scripts/measure_pages.py --library DIR --runs 9
+    python scripts/measure_pages.py --library DIR --page pages/coverage.py
 
-Prints medians (the machine is shared and noisy; one run of this script compares pages
-with each other, not with another day's figures).
+For each page: the first visit (which fills the page's caches) and the median of the
+reruns after it, all in one AppTest session. Prints medians (the machine is shared and
+noisy; one run of this script compares pages with each other, not with another day's figures).
 """
 from __future__ import annotations
 
@@ -27,25 +29,33 @@ def page_files() -> list[str]:
     return [line.split('"')[1] for line in text.splitlines() if 'st.Page("pages/' in line]
 
 
-def rerun_times(library: str | None, runs: int) -> dict[str, float]:
+def rerun_times(library: str | None, runs: int,
+                pages: list[str] | None = None) -> dict[str, tuple[float, float]]:
+    """page → (first visit seconds, median rerun seconds), all in one AppTest session."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
     if library:
-        at.query_params["library"] = library
+        at.session_state["library_input"] = library
+        at.session_state["library"] = library
     at.run()
-    medians: dict[str, float] = {}
-    for page in page_files():
+    result: dict[str, tuple[float, float]] = {}
+    for page in pages or page_files():
+        start = time.perf_counter()
         at.switch_page(page).run()  # first visit builds page-level caches
+        first = time.perf_counter() - start
         times = []
         for _ in range(runs):
             start = time.perf_counter()
             at.run()
             times.append(time.perf_counter() - start)
-        if at.exception:
-            raise SystemExit(f"{page}: {at.exception[0].value}")
-        medians[page] = statistics.median(times)
-    return medians
+        problems = [e.value for e in at.exception] + [e.value for e in at.error]
+        if problems:
+            print(f"{page}: {problems[0]}", file=sys.stderr)
+        result[page] = (first, statistics.median(times))
+        print(f"rerun {page:24s} first {first * 1000:8.1f} ms, median {result[page][1] * 1000:7.1f} ms "
+              f"over {runs} runs", flush=True)
+    return result
 
 
 def cold_start_seconds() -> float:
@@ -75,9 +85,9 @@ def main() -> None:
     parser.add_argument("--library", help="计划库文件夹（默认 data/plans）")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--browser", action="store_true", help="也测冷启动到首页就绪的时间")
+    parser.add_argument("--page", action="append", help="只测这些页面（如 pages/coverage.py，可重复）")
     args = parser.parse_args()
-    for page, seconds in rerun_times(args.library, args.runs).items():
-        print(f"rerun {page:24s} median {seconds * 1000:7.1f} ms over {args.runs} runs")
+    rerun_times(args.library, args.runs, args.page)
     if args.browser:
         starts = [cold_start_seconds() for _ in range(3)]
         print(f"cold start → first page ready in Chromium: median {statistics.median(starts):.2f} s "

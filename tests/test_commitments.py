@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import core
 from core.commitments import (COMMITMENT_COLUMNS, COUNT, DEADLINE, FREQUENCY, RATIO, TIME_POINT, commitments,
@@ -113,3 +115,37 @@ def test_commitments_frame(lib):
     assert set(everything["plan_id"]) <= set(lib.plans["plan_id"]) and len(everything) > len(df)
     with pytest.raises(KeyError):
         commitments(lib, "nope")
+
+
+# The fast path matches on fold(text) and builds the character map only when something is
+# found; it must give exactly what matching on fold_with_map's text always gave.
+_PIECES = ["每年", "至少两次", "１００％", "100%", " ", "\u3000", "ＡＢ", "年底前", "“七一”", "前后", "4批次",
+           "第一议题", "《2件以上》", "“百名书记”", "6月底前", "上半年", "，", "。", "\u200b", "x y", "全覆盖",
+           "按季度", "两个确立", "3个", "十九届", "2022年"]
+
+
+def _slow(text: str) -> list:
+    from core.commitments import Commitment, _matches
+    from core.normalize import display_span, fold_with_map
+
+    folded, index_map = fold_with_map(text)
+    out = []
+    for s, e, kind in sorted(_matches(folded)):
+        start, end = display_span(index_map, s, e)
+        out.append(Commitment(kind, text[start:end], start, end))
+    return out
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join))
+def test_fast_path_equals_matching_on_the_mapped_text(text):
+    assert find_commitments(text) == _slow(text)
+
+
+def test_plan_ids_keep_only_those_plans(lib):
+    wanted = lib.plans["plan_id"].tolist()[1:3]
+    every = commitments(lib)
+    some = commitments(lib, plan_ids=wanted)
+    assert set(some["plan_id"]) <= set(wanted)
+    expected = every[every["plan_id"].isin(wanted)].reset_index(drop=True)
+    assert some.reset_index(drop=True).equals(expected)
+    assert commitments(lib, plan_ids=[]).empty

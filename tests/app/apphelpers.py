@@ -99,3 +99,19 @@ def two_year_library(tmp_path: Path) -> Path:
     manifest.write_text(text.replace('organ = "市级机关工委"\nyear = 2022', 'organ = "市级机关工委"\nyear = 2021'),
                         encoding="utf-8")
     return dest
+
+
+@pytest.fixture
+def deferred_files(monkeypatch) -> dict[str, object]:
+    """file name → the callable a download button will run on click (downloads are deferred)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        seen[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return seen

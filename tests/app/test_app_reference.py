@@ -1,7 +1,7 @@
 """对标检查 page: reference plan picker ↔ URL, status table, cell/row drill-down, XLSX download."""
 from __future__ import annotations
 
-from apphelpers import all_text, assert_clean, make_app
+from apphelpers import all_text, assert_clean, deferred_files, make_app  # noqa: F401 (fixture)
 
 REFERENCE = "004_9c5b98e22b1f5069"  # 市直机关工委
 DEFAULT = "001_69a5c787e4f211fb"    # 市级机关工委: the first plan of an organ named …工委
@@ -65,7 +65,7 @@ def test_selected_row_lists_every_organs_best_match():
     assert "3、切实加强机关思想政治工作" in all_text(at)
 
 
-def test_sidebar_filter_limits_the_compared_organs_and_download_exists():
+def test_sidebar_filter_limits_the_compared_organs_and_download_exists(deferred_files):
     at = make_app({"organs": "市委政研室,市场监管某局"}, page="pages/reference.py")
     assert_clean(at)
     assert list(status_table(at).columns)[1:3] == ["市委政研室", "市场监管某局"]
@@ -73,7 +73,9 @@ def test_sidebar_filter_limits_the_compared_organs_and_download_exists():
     assert list(summary["单位"]) == ["市委政研室", "市场监管某局"]
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["下载对标检查（Excel）"]
-    assert buttons[0].proto.url  # the workbook was handed to the media file manager
+    assert buttons[0].proto.deferred_file_id  # written on click, not on every rerun
+    workbook = deferred_files["对标检查.xlsx"]()
+    assert workbook[:2] == b"PK"
 
 
 def test_only_the_reference_plan_in_the_filter_says_so():

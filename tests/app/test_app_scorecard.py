@@ -1,7 +1,8 @@
 """单位画像 page: ?plan= in the URL, the five parts as escaped HTML tables, docx download, print CSS."""
 from __future__ import annotations
 
-from apphelpers import EVIL_ORGAN, assert_clean, evil_library, html_bodies, make_app, use_library  # noqa: F401
+from apphelpers import (EVIL_ORGAN, assert_clean, deferred_files, evil_library, html_bodies,  # noqa: F401
+                        make_app, use_library)
 
 PLAN = "000_c066458c1de48185"  # 区市场监管局
 
@@ -10,7 +11,7 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def test_plan_from_the_url_renders_all_parts():
+def test_plan_from_the_url_renders_all_parts(deferred_files):
     at = make_app({"plan": PLAN}, page="pages/scorecard.py")
     assert_clean(at)
     assert at.selectbox(key="sc_plan").value == PLAN
@@ -24,7 +25,8 @@ def test_plan_from_the_url_renders_all_parts():
     assert "智慧党建与信息化" in body and "激活机关干部“亚运时间”" in body and "2件以上" in body
     assert "@media print" in body and '[data-testid="stSidebar"]' in body
     button = at.get("download_button")[0].proto
-    assert button.label == "下载单位画像（Word）" and button.url
+    assert button.label == "下载单位画像（Word）" and button.deferred_file_id  # written on click
+    assert deferred_files["区市场监管局2022年单位画像.docx"]()[:2] == b"PK"
 
 
 def test_choosing_another_plan_updates_the_url():

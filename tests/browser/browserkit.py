@@ -44,8 +44,11 @@ class Server:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def start_server() -> Server:
-    """``streamlit run dashboard.py`` on a free port; fails with the server log if it won't start."""
+def start_server(env: dict[str, str] | None = None) -> Server:
+    """``streamlit run dashboard.py`` on a free port; fails with the server log if it won't start.
+
+    ``env`` adds environment variables (e.g. ``DANGJIAN_LIBRARY``) for this server only.
+    """
     port = free_port()
     log_path = Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
     log = log_path.open("w", encoding="utf-8")
@@ -53,7 +56,7 @@ def start_server() -> Server:
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     server = Server(f"http://127.0.0.1:{port}", process, log_path)
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
