@@ -14,10 +14,13 @@ ROWS = [
     "cold ingest (read+parse+tag+index)", "jieba.lcut alone, same text", "ingest / jieba ratio",
     "warm open_library (snapshot)", "first search after warm open", "coverage() on an opened library",
     "coverage recompute: retag(new taxonomy).coverage()", "section_matrix(by='dimension')",
-    "retag(new taxonomy), one theme edited", "peak RSS (this process)",
+    "retag(new taxonomy), one theme edited", "evidence_for(one cell), next calls",
+    "omissions(candidates=False): the missing cells", "omissions() with every nearest candidate",
+    "peak RSS of the library's work", "peak RSS of the whole benchmark process",
 ]
 ENGINES = [
-    "ours: exact (match, all ids)", "ours: keyword (match, all ids)", "pandas str.contains(regex=False)",
+    "ours: exact (match, all ids)", "ours: keyword (match, all ids)",
+    "ours: exact search(limit=50), display rows", "pandas str.contains(regex=False)",
     "SQLite FTS5 unicode61", "SQLite FTS5 trigram", "Whoosh 2.7 + jieba ChineseAnalyzer",
 ]
 
