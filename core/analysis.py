@@ -254,14 +254,15 @@ def _merge_in_tag_order(frame: pd.DataFrame, key: str, key_order: pd.Series, the
         if rows:
             keep &= ~((theme_rank == theme_ids.index(theme)) & np.isin(key_rank, rows))
     sort_key = key_rank * len(theme_ids) + theme_rank
-    if not keep.all():
-        frame, sort_key = frame[keep], sort_key[keep]
     if len(added):
         frame = pd.concat([frame[columns], added[columns]], ignore_index=True)
+        keep = np.concatenate([keep, np.ones(len(added), dtype=bool)])
         sort_key = np.concatenate([sort_key, np.asarray(added_rank, dtype=np.int64) * len(theme_ids)
                                    + np.asarray(added_theme_rank, dtype=np.int64)])
-    if len(sort_key) > 1 and (np.diff(sort_key) < 0).any():
-        frame = frame.take(np.argsort(sort_key, kind="stable"))
+    rows = np.flatnonzero(keep)
+    order = rows[np.argsort(sort_key[rows], kind="stable")]
+    if len(order) != len(frame) or (np.diff(order) < 0).any():
+        frame = frame.take(order)  # one gather filters and sorts: a second copy of 1.4 M rows costs 140 MB
     frame = frame[columns].reset_index(drop=True)
     for column in ("start", "end"):
         frame[column] = frame[column].astype("int64")

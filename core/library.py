@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import pandas as pd
+from pandas.arrays import ArrowStringArray
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -133,7 +134,7 @@ class Library:
         self.errors = errors
         self.manifest = manifest
         self.taxonomy = taxonomy
-        self.plans, self.sections, self.items = plans_df, sections, items
+        self.plans, self.sections, self.items = (_contiguous(f) for f in (plans_df, sections, items))
         self._preambles = preambles
         self._plan_objects = plan_objects
         self._plans_lock = threading.Lock()
@@ -161,7 +162,7 @@ class Library:
                                                dtype="str")
         self.items["section_dimension"] = analysis.item_section_dimensions(self.sections, self.items)
         self.items["themes"] = pd.Series(tags.item_themes, index=self.items.index, dtype=object)
-        self.evidence = tags.evidence
+        self.evidence = _contiguous(tags.evidence)
         self.preamble_mentions = tags.preamble_mentions
         self._coverage = None
         self._omissions = None
@@ -195,6 +196,7 @@ class Library:
         lib = Library._create(self.root, self.plans, sections, items, tags, self.errors,
                               self.manifest, taxonomy, self._preambles, self._plan_objects)
         lib._folded, lib._folded_preambles = folded, self._folded_preambles  # same plans: reused
+        release_free_memory()  # the merge's temporaries: ~250 MB at 10,000 plans that glibc would keep
         return lib
 
     def _tags(self) -> analysis.Tags:
@@ -365,6 +367,24 @@ def open_library(folder: str | os.PathLike = DEFAULT_LIBRARY,
     lib.progress = progress
     release_free_memory()
     return lib
+
+
+def _contiguous(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each text column in one Arrow chunk (in place; returned for chaining).
+
+    Ingest and snapshots give columns in many chunks, and pyarrow's ``take`` on a
+    chunked column first concatenates every chunk: picking 50 search results from
+    183,000 items cost 14 ms per call. Concatenating once here makes it microseconds.
+    """
+    for name in frame.columns:
+        column = frame[name]
+        if not isinstance(column.array, ArrowStringArray):
+            continue
+        chunks = pa.array(column.array)
+        if isinstance(chunks, pa.ChunkedArray) and chunks.num_chunks > 1:
+            frame[name] = pd.Series(ArrowStringArray(chunks.combine_chunks(), dtype=column.dtype),
+                                    index=frame.index)
+    return frame
 
 
 # ---------------------------------------------------------------- ingest
