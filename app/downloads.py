@@ -1,9 +1,8 @@
 """The Excel + CSV download pair shown under every exportable table."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +18,8 @@ def excel_and_csv(df: pd.DataFrame | Callable[[], pd.DataFrame], columns: Sequen
 
     The CSV is UTF-8 with a BOM so Excel shows the Chinese; the sheet is named ``file_stem``.
     The files are written when a button is clicked, not on every rerun (a workbook of
-    thousands of rows takes seconds); ``df`` must not be changed afterwards. ``df`` may be a
+    thousands of rows takes seconds); ``df`` must not be changed afterwards. A click does
+    not rerun the page: a rerun would drop the pending file before the browser fetched it. ``df`` may be a
     function returning the frame, for tables that are themselves slow to build.
     """
     source = _once(df) if callable(df) else (lambda: df)
@@ -27,9 +27,9 @@ def excel_and_csv(df: pd.DataFrame | Callable[[], pd.DataFrame], columns: Sequen
     cols = st.columns(list(widths))
     cols[0].download_button(excel, lambda: to_xlsx_bytes(source(), columns, headers, file_stem[:31]),
                             file_name=f"{file_stem}.xlsx", mime=XLSX_MIME,
-                            icon=":material/download:", width="stretch")
+                            icon=":material/download:", on_click="ignore", width="stretch")
     cols[1].download_button(csv, lambda: to_csv_bytes(source(), columns, headers), file_name=f"{file_stem}.csv",
-                            mime="text/csv", icon=":material/download:", width="stretch")
+                            mime="text/csv", icon=":material/download:", on_click="ignore", width="stretch")
 
 
 def _once(build: Callable[[], pd.DataFrame]) -> Callable[[], pd.DataFrame]:

@@ -188,7 +188,7 @@ def main() -> None:
     cols = st.columns([1, 3])
     cols[0].download_button("下载对标检查（Excel）", partial(reference_xlsx, check, view.lib.taxonomy),
                             file_name="对标检查.xlsx", mime=XLSX_MIME, icon=":material/download:",
-                            width="stretch")
+                            on_click="ignore", width="stretch")
     st.subheader("条目对照")
     with friendly_errors("显示条目对照"):
         row, column = selection(event)

@@ -137,7 +137,7 @@ def actions(view: View, plan_id: str, card: dict) -> None:
     cols = st.columns([1, 3])
     cols[0].download_button("下载单位画像（Word）", partial(scorecard_docx, view.lib, plan_id),
                             file_name=f"{info['organ']}{year}单位画像.docx", mime=DOCX_MIME,
-                            icon=":material/download:", width="stretch")
+                            icon=":material/download:", on_click="ignore", width="stretch")
     cols[1].caption("也可以用浏览器的“打印”（Ctrl+P）打印本页或另存为 PDF：打印时自动隐藏侧边栏和按钮。")
 
 
