@@ -139,7 +139,6 @@ class Library:
         self._plan_objects = plan_objects
         self._plans_lock = threading.Lock()
         self._coverage: pd.DataFrame | None = None
-        self._omissions: pd.DataFrame | None = None
         self._analysis_lock = threading.Lock()
         self._index: SearchIndex | None = None
         self._index_lock = threading.Lock()
@@ -165,7 +164,6 @@ class Library:
         self.evidence = _contiguous(tags.evidence)
         self.preamble_mentions = tags.preamble_mentions
         self._coverage = None
-        self._omissions = None
         self._omission_cells: pd.DataFrame | None = None
         self._evidence_index: analysis.EvidenceIndex | None = None
         self._evidence_lock = threading.Lock()
@@ -244,20 +242,19 @@ class Library:
         """Required themes each plan omits, with its nearest candidate item and why it fell short.
 
         ``candidates=False`` gives only ``plan_id, organ, year, theme, theme_name, dimension,
-        preamble_mention`` (cheap); :meth:`nearest_candidate` then finds one row's candidate.
-        Computed once per library (pages call it on every rerun); each call returns a copy.
+        preamble_mention`` (cheap, computed once per library; each call returns a copy);
+        :meth:`nearest_candidate` then finds one row's candidate. With candidates the report
+        is computed on each call and not kept: ~18 s and ~180 MB of item texts at 10,000
+        plans, wanted only for an export.
         """
+        if candidates:
+            return analysis.omissions(self.coverage(), self.items, self.preamble_mentions, self.taxonomy)
         with self._analysis_lock:
-            if candidates and self._omissions is None:
-                self._omissions = analysis.omissions(self.coverage(), self.items,
-                                                     self.preamble_mentions, self.taxonomy)
-            if not candidates and self._omission_cells is None:
-                self._omission_cells = (
-                    self._omissions[analysis.OMISSION_CELL_COLUMNS] if self._omissions is not None
-                    else analysis.omissions(self.coverage(), self.items, self.preamble_mentions,
-                                            self.taxonomy, candidates=False))
-            found = self._omissions if candidates else self._omission_cells
-        return found.copy()
+            if self._omission_cells is None:
+                self._omission_cells = analysis.omissions(self.coverage(), self.items,
+                                                          self.preamble_mentions, self.taxonomy,
+                                                          candidates=False)
+            return self._omission_cells.copy()
 
     def nearest_candidate(self, plan_id: str, theme: str) -> dict:
         """The item of ``plan_id`` closest to ``theme`` (for an omitted cell) and why it falls short.
