@@ -270,18 +270,8 @@ def _merge_in_tag_order(frame: pd.DataFrame, key: str, key_order: pd.Series, the
 
 
 def _values_at(column: pd.Series, rows: Sequence[int]) -> list:
-    """The values of ``column`` at positions ``rows``, as Python objects.
-
-    A few rows are read one by one: take() on a chunked Arrow column concatenates all
-    of its chunks first, which costs more than reading thousands of rows.
-    """
-    rows = list(rows)
-    if not rows:
-        return []
-    if len(rows) * 8 > len(column):
-        return column.take(rows).tolist()
-    array = pa.array(column)
-    return [array[row].as_py() for row in rows]
+    """The values of ``column`` at positions ``rows``, as Python objects."""
+    return column.take(list(rows)).tolist()
 
 
 def _codes(values: pd.Series, keys: Sequence[str] | pd.Series) -> np.ndarray:
@@ -452,8 +442,7 @@ class EvidenceIndex:
         self._keys = keys[self._order]
         self._plan = {pid: i for i, pid in enumerate(plan_ids.tolist())}
         self._theme = {t: i for i, t in enumerate(theme_ids)}
-        # Arrow columns as they are (no copy); a few rows are read one by one, since
-        # take() on a chunked array concatenates its chunks first.
+        # Arrow columns as they are (no copy): a cell reads its few rows directly.
         self._hit_items, self._terms = pa.array(evidence["item_id"]), pa.array(evidence["term"])
         self._starts = evidence["start"].to_numpy(dtype=np.int64)
         self._ends = evidence["end"].to_numpy(dtype=np.int64)
@@ -556,10 +545,9 @@ class PlanItems:
     @classmethod
     def of_plan(cls, items: pd.DataFrame, plan_id: str) -> "PlanItems":
         """The items of one plan, in library order."""
-        rows = np.flatnonzero((items["plan_id"] == plan_id).to_numpy(dtype=bool)).tolist()
-        # Row by row: take() on a chunked Arrow column would first concatenate all of it.
-        columns = [pa.array(items[name]) for name in ("item_id", "title", "text")]
-        return cls(*([column[i].as_py() for i in rows] for column in columns))
+        rows = np.flatnonzero((items["plan_id"] == plan_id).to_numpy(dtype=bool))
+        picked = items.take(rows)
+        return cls(*(picked[name].tolist() for name in ("item_id", "title", "text")))
 
     @property
     def folded(self) -> list[tuple[str, list[int] | None]]:
