@@ -30,7 +30,7 @@ FORMAT_VERSION = 1
 META_NAME = "meta.json"
 # Modules whose code decides what a snapshot holds: change one and snapshots go stale.
 _CODE_MODULES = ("reading", "parsing", "normalize", "manifest", "model", "taxonomy", "tagging",
-                 "analysis", "library", "cache")
+                 "analysis", "library", "cache", "headings", "organs")
 
 
 @lru_cache(maxsize=1)

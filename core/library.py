@@ -36,7 +36,7 @@ from .memory import release_free_memory
 from .model import Plan
 from .normalize import fold
 from .parsing import parse_plan
-from .reading import SUPPORTED_SUFFIXES, ReadError, read_file
+from .reading import SUPPORTED_SUFFIXES, ReadError, read_file_with_hints
 from .search import IndexCorruptError, SearchIndex
 from .taxonomy import Taxonomy, dump_taxonomy, load_taxonomy
 
@@ -66,8 +66,15 @@ def plan_id_for(file_name: str) -> str:
 
 def apply_meta(plan: Plan, meta: PlanMeta) -> Plan:
     plan.file, plan.organ, plan.year, plan.level = meta.file, meta.organ, meta.year, meta.level
+    plan.organ_source, plan.year_source = meta.organ_source, meta.year_source
     plan.plan_id = plan_id_for(meta.file)
     return plan
+
+
+def read_and_parse(path: Path) -> Plan:
+    """The parsed plan of a file, its .docx formatting used as evidence of titles."""
+    text, hints = read_file_with_hints(path)
+    return parse_plan(text, hints=hints)
 
 
 def load_plan(path: str | os.PathLike, meta: PlanMeta | None = None) -> Plan:
@@ -76,7 +83,7 @@ def load_plan(path: str | os.PathLike, meta: PlanMeta | None = None) -> Plan:
     Raises :class:`core.reading.ReadError` with a Chinese message if the file cannot be read.
     """
     path = Path(path)
-    plan = parse_plan(read_file(path))
+    plan = read_and_parse(path)
     if meta is None:
         meta = read_manifest(path.parent).get(path.name) or detect_metadata(plan.text, path.name)
     return apply_meta(plan, meta)
@@ -179,7 +186,7 @@ class Library:
             return self._plan_objects
 
     def _parse_file(self, file_name: str) -> Plan:
-        plan = parse_plan(read_file(self.root / file_name))
+        plan = read_and_parse(self.root / file_name)
         meta = self.manifest.get(file_name) or detect_metadata(plan.text, file_name)
         return apply_meta(plan, meta)
 
@@ -560,7 +567,8 @@ def _from_snapshot(root: Path, folder: Path, key: str, taxonomy: Taxonomy,
 
 _STR, _INT = "str", "int"
 _PLAN_SCHEMA = {"plan_id": _STR, "organ": _STR, "year": _INT, "level": _STR, "file": _STR,
-                "title": _STR, "sections": _INT, "items": _INT, "chars": _INT, "warnings": _STR}
+                "title": _STR, "sections": _INT, "items": _INT, "chars": _INT, "warnings": _STR,
+                "organ_source": _STR, "year_source": _STR}
 _SECTION_SCHEMA = {"section_id": _STR, "plan_id": _STR, "organ": _STR, "year": _INT,
                    "section_no": _INT, "marker": _STR, "title": _STR, "body": _STR, "items": _INT}
 _ITEM_SCHEMA = {"item_id": _STR, "plan_id": _STR, "organ": _STR, "year": _INT, "level": _STR,
@@ -592,7 +600,8 @@ def _plan_tables(plans: list[Plan], tags: list[analysis.PlanTags] | None = None)
                               ("level", p.level), ("file", p.file), ("title", p.title),
                               ("sections", len(p.sections)), ("items", sum(len(s.items) for s in p.sections)),
                               ("chars", sum(map(len, p.text.split()))),
-                              ("warnings", "；".join(p.warnings))):
+                              ("warnings", "；".join(p.warnings)),
+                              ("organ_source", p.organ_source), ("year_source", p.year_source)):
             pcols[column].append(value)
         item_order = 0
         for s_no, s in enumerate(p.sections, start=1):

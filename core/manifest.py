@@ -15,24 +15,17 @@ text or file name (:func:`detect_metadata`).
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import organs
+
 MANIFEST_NAME = "manifest.toml"
 UNNAMED_ORGAN = "未命名单位"
 
-_YEAR = r"(?P<year>20\d\d)\s*年度?"
-_ORGAN_CHARS = r"[\u4e00-\u9fffA-Za-z*＊]"
-_ORGAN_BEFORE_WORK = re.compile(
-    rf"(?P<organ>{_ORGAN_CHARS}{{2,16}}?)(?:机关)?(?:党的建设|党建)工作")
-_YEAR_ORGAN = re.compile(rf"{_YEAR}\s*{_ORGAN_BEFORE_WORK.pattern}")
-_YEAR_ONLY = re.compile(r"(?P<year>20\d\d)\s*年")
-_FILE_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
-_FILE_NOISE = re.compile(
-    r"20\d\d年?度?|机关|党的建设|党建|工作|要点|计划|总体要求|[（(].*?[)）]|[_\-\s.\d]+|[a-f0-9]{8,}")
-_NOT_ORGAN = ("党建", "党的", "全面", "进入", "是", "年")
+SOURCES = ("manifest", "text", "filename", "none")  # where an organ or a year came from
+SOURCE_LABELS = {"manifest": "清单", "text": "正文", "filename": "文件名", "none": "未识别"}
 
 
 @dataclass
@@ -45,6 +38,8 @@ class PlanMeta:
     level: str = ""
     dimensions: dict[int, str] = field(default_factory=dict)
     detected: bool = False  # True when not from the manifest
+    organ_source: str = "none"  # one of SOURCES
+    year_source: str = "none"
 
 
 class ManifestError(ValueError):
@@ -66,56 +61,52 @@ def read_manifest(folder: str | Path) -> dict[str, PlanMeta]:
         if not name:
             raise ManifestError(f"清单文件第 {n} 个 [[plan]] 缺少 file，请补上文件名。")
         year = raw.get("year")
+        organ = str(raw.get("organ") or "")
+        year = int(year) if year not in (None, "") else None
         entries[name] = PlanMeta(
             file=name,
-            organ=str(raw.get("organ") or UNNAMED_ORGAN),
-            year=int(year) if year not in (None, "") else None,
+            organ=organ or UNNAMED_ORGAN,
+            year=year,
             level=str(raw.get("level", "")),
             dimensions={int(k): str(v) for k, v in dict(raw.get("dimensions", {})).items()},
+            organ_source="manifest" if organ else "none",
+            year_source="manifest" if year is not None else "none",
         )
     return entries
 
 
-def _clean_organ(organ: str) -> str:
-    organ = organ.strip("的在和与及")
-    if organ.endswith("直"):  # 市直/省直/区直: the organs as a whole are "市直机关"
-        organ += "机关"
-    return "" if len(organ) < 2 or organ in _NOT_ORGAN or organ.endswith("年") else organ
-
-
 def detect_metadata(text: str, file_name: str = "") -> PlanMeta:
-    """Organ and year from a plan's opening text, else its file name.
+    """Organ and year named in a plan's opening text, else in its (Chinese) file name.
+
+    ``organ_source`` / ``year_source`` say where each came from ("text", "filename" or
+    "none": then the organ is 未命名单位 and the year None).
 
     >>> m = detect_metadata("2022年市委政研室机关党的建设工作的总体要求是：……")
-    >>> m.organ, m.year
-    ('市委政研室', 2022)
+    >>> m.organ, m.year, m.organ_source
+    ('市委政研室', 2022, 'text')
     >>> detect_metadata("2022年度区局机关党建工作总体要求是：……").organ
     '区局'
-    >>> detect_metadata("没有线索", "x.txt").organ
-    '未命名单位'
+    >>> m = detect_metadata("压实党建工作责任。", "12_tongzhan_unmarked_items_2022.txt")
+    >>> m.organ, m.organ_source, m.year, m.year_source
+    ('未命名单位', 'none', 2022, 'filename')
     """
-    head = text[:600]
-    organ, year = "", None
-    m = _YEAR_ORGAN.search(head)
-    if m:
-        organ, year = _clean_organ(m.group("organ")), int(m.group("year"))
-    if not organ:
-        for m2 in _ORGAN_BEFORE_WORK.finditer(head):
-            organ = _clean_organ(m2.group("organ"))
-            if organ:
-                break
+    head = organs.opening(text)
+    organ, year = organs.find_organ(head)
+    organ_source = year_source = "text"
     if year is None:
-        y = _YEAR_ONLY.search(head)
-        year = int(y.group("year")) if y else None
+        year = organs.first_year(head)
     stem = Path(file_name).stem
+    if not organ:
+        organ, organ_source = organs.file_organ(stem), "filename"
     if year is None:
-        fy = _FILE_YEAR.search(stem)
-        year = int(fy.group(1)) if fy else None
-    if not organ and stem:
-        organ = _clean_organ(_FILE_NOISE.sub("", stem))
-    organ = organ or UNNAMED_ORGAN
-    level = organ[0] if organ[0] in "省市区县" else ""
-    return PlanMeta(file=file_name, organ=organ, year=year, level=level, detected=True)
+        year, year_source = organs.file_year(stem), "filename"
+    if not organ:
+        organ, organ_source = UNNAMED_ORGAN, "none"
+    if year is None:
+        year_source = "none"
+    level = organ[0] if organ_source != "none" and organ[0] in "省市区县" else ""
+    return PlanMeta(file=file_name, organ=organ, year=year, level=level, detected=True,
+                    organ_source=organ_source, year_source=year_source)
 
 
 def format_manifest(entries: list[PlanMeta]) -> str:

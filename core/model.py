@@ -20,6 +20,7 @@ class Point:
     text: str
     start: int
     end: int
+    title: str = ""  # the point's heading phrase
 
 
 @dataclass
@@ -67,6 +68,8 @@ class Plan:
     year: int | None = None
     level: str = ""
     plan_id: str = ""
+    organ_source: str = "none"  # "manifest", "text", "filename" or "none"
+    year_source: str = "none"
 
     @property
     def items(self) -> list[Item]:
@@ -96,6 +99,8 @@ class Plan:
             "organ": self.organ,
             "year": self.year,
             "level": self.level,
+            "organ_source": self.organ_source,
+            "year_source": self.year_source,
             "preamble": self.preamble,
             "sections": [
                 {
@@ -104,7 +109,8 @@ class Plan:
                     "body": s.body,
                     "items": [
                         {"marker": it.marker, "title": it.title, "text": it.text,
-                         "points": [p.text for p in it.points]}
+                         "points": [p.text for p in it.points],
+                         "point_titles": [p.title for p in it.points]}
                         for it in s.items
                     ],
                 }

@@ -23,6 +23,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bisect import bisect_left
+from collections.abc import Iterable
+
+from .headings import (LONE_SENTENCE, MAX_HEAD, TitleHint, colon_boundary, holds_more_than_title,
+                       sibling_evidence, space_boundary)
 from .model import Item, Plan, Point, Section
 from .normalize import fold
 
@@ -132,6 +137,10 @@ class _Para:
             return self.end
         return self.offsets[index]
 
+    def index(self, offset: int) -> int:
+        """Display index of the first character at or after plan-text ``offset``."""
+        return bisect_left(self.offsets, offset)
+
 
 def _clean_line(content: str, start: int) -> tuple[str, list[int]]:
     """Display form of one line (spaces between CJK characters removed), with offsets."""
@@ -187,6 +196,64 @@ def _detect_marker(line: _Line) -> None:
             continue
         line.family, line.number, line.marker_len = family, number, m.end()
         return
+
+
+_MARKER_START = set(_CN + "第（(①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳" + "0123456789０１２３４５６７８９")
+
+
+def _split_carried_headings(lines: list[_Line]) -> list[_Line]:
+    """Split a heading line that carries the next level's first heading.
+
+    "二、主要工作 (一)加强党的政治建设" is section 二 titled 主要工作 and item （一）:
+    after a short title, a marker of a lower family that continues its sequence starts
+    a line of its own (the offsets of both parts are those of the original line).
+    """
+    out: list[_Line] = []
+    last: dict[str, int] = {}
+    for ln in lines:
+        while True:
+            if ln.family is not None:
+                last[ln.family] = ln.number or 0
+            cut = _carried_marker(ln, last) if ln.family is not None else None
+            if cut is None:
+                out.append(ln)
+                break
+            head = ln.content[:cut].rstrip()
+            out.append(_Line(ln.start, ln.start + len(head), head, indent=ln.indent, family=ln.family,
+                             number=ln.number, marker_len=ln.marker_len))
+            ln = _Line(ln.start + cut, ln.end, ln.content[cut:], indent=ln.indent + cut)
+            _detect_marker(ln)
+    return out
+
+
+def _carried_marker(ln: _Line, last: dict[str, int]) -> int | None:
+    """Index in ``ln.content`` of a lower-level marker that follows a short title."""
+    content, begin = ln.content, ln.marker_len
+    rank = _RANK[ln.family]
+    depth, count = 0, 0
+    for p in range(begin, min(len(content), begin + MAX_HEAD + 4)):
+        ch = content[p]
+        if count and depth == 0 and ch in _MARKER_START:
+            before = content[p - 1]
+            for family, pattern in _FAMILIES[rank + 1:]:
+                m = pattern.match(content, p)
+                if not m or m.end() >= len(content):
+                    continue
+                number = _marker_number(family, m.group(1))
+                if number not in (1, last.get(family, 0) + 1):
+                    continue
+                if before.isspace() or before in "：:。" or family == "paren_cn" and not before.isascii():
+                    return p
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in "。！？；;" and p + 1 < len(content) and not content[p + 1].isspace() \
+                and content[p + 1] not in _MARKER_START:
+            return None  # the title has ended and the body began
+        if not ch.isspace():
+            count += 1
+    return None
 
 
 def _real_families(lines: list[_Line]) -> list[str]:
@@ -269,8 +336,7 @@ def _wrap_width(lines: list[_Line]) -> int | None:
     return None
 
 
-def _build_paragraphs(lines: list[_Line], debris: set[int]) -> list[_Para]:
-    kept = [ln for i, ln in enumerate(lines) if i not in debris]
+def _build_paragraphs(kept: list[_Line]) -> list[_Para]:
     width = _wrap_width(kept)
     paras: list[_Para] = []
     continues = False
@@ -308,16 +374,94 @@ def _first_sentence_end(text: str) -> int | None:
 
 
 def _strip_end(text: str) -> str:
-    return text.strip().rstrip("。！？!?；;").strip()
+    return text.strip().rstrip("。！？!?；;：:").strip()
 
 
 def _marker_of(para: _Para) -> tuple[str, str]:
     """(marker as written, display text after the marker)."""
     n = para.first.marker_len
     marker = para.first.content[:n].strip()
-    after = para.first.start + n
-    skip = next((i for i, off in enumerate(para.offsets) if off >= after), len(para.text))
+    skip = para.index(para.first.start + n)
     return marker, para.text[skip:].lstrip()
+
+
+# ------------------------------------------------------------------ where titles end
+
+
+@dataclass
+class _Head:
+    """A paragraph that opens a node, and the evidence of where its title ends."""
+
+    para: _Para
+    group: tuple[str, str | None]  # siblings: ("section"|"item"|"point"|"plain", family)
+    skip: int  # display index where the heading text starts (after the marker)
+    space: tuple[int, int] | None = None  # display (title end, body start) at a space
+    hint: int | None = None  # display index where an emphasised lead ends
+    long: bool = False  # the first line holds more than a title
+    lone_long: bool = False  # its first sentence is too long to be a title
+
+
+def _head(para: _Para, group: tuple[str, str | None], hints: dict[int, TitleHint]) -> _Head:
+    ln = para.first
+    skip = len(para.text) - len(_marker_of(para)[1]) if ln.family else 0
+    head = _Head(para, group, skip, long=holds_more_than_title(ln.content, ln.marker_len))
+    hint = hints.get(ln.start)
+    if hint is not None and ln.start + ln.marker_len < hint.end < ln.end:
+        head.hint = para.index(hint.end)
+    gap = space_boundary(ln.content, ln.marker_len)
+    if gap is not None:
+        head.space = (para.index(ln.start + gap[0]), para.index(ln.start + gap[1]))
+    stop = _first_sentence_end(para.text[skip:])
+    head.lone_long = (stop if stop is not None else len(para.text) - skip) > LONE_SENTENCE
+    return head
+
+
+def _groups_ending_at_space(heads: list[_Head]) -> set[tuple[str, str | None]]:
+    """Sibling groups whose titles end at the space (see :mod:`core.headings`)."""
+    stats: dict[tuple[str, str | None], list[int]] = {}
+    for h in heads:
+        s = stats.setdefault(h.group, [0, 0, 0])
+        if h.long:
+            s[1] += 1
+            if h.space is not None and h.hint is None:
+                s[0] += 1
+                s[2] = int(h.lone_long)
+    return {g for g, (with_space, long_lines, lone) in stats.items()
+            if sibling_evidence(with_space, long_lines, bool(lone))}
+
+
+@dataclass
+class _Split:
+    """A heading paragraph cut into title and body (display indexes)."""
+
+    title: str
+    body: int  # where the body starts (after the title and the mark or space that ends it)
+    cut: bool  # the title ends at a space or a bold lead, not at a mark: show it on its own line
+
+
+def _split(head: _Head, at_space: set) -> _Split:
+    text, skip = head.para.text, head.skip
+    end: int | None = None
+    if head.hint is not None:
+        end = head.hint
+    elif head.space is not None and head.group in at_space:
+        end = head.space[0]
+    if end is not None:
+        title = _strip_end(text[skip:end])
+        if title:
+            body = end
+            while body < len(text) and text[body].isspace():
+                body += 1
+            return _Split(title, body, body < len(text) and text[end - 1] not in _CLAUSE_END)
+    rest = text[skip:]
+    stop = colon_boundary(rest)
+    if stop is None:
+        stop = _first_sentence_end(rest)
+    title = _strip_end(rest[:stop] if stop is not None else rest)
+    return _Split(title, skip + stop + 1 if stop is not None else len(text), False)
+
+
+# ------------------------------------------------------------------ points
 
 
 def _run_in_points(text: str, offsets: list[int], end: int) -> list[Point]:
@@ -333,57 +477,86 @@ def _run_in_points(text: str, offsets: list[int], end: int) -> list[Point]:
             pos = i + len(ordinal)
         if len(found) >= 2:
             bounds = [i for i, _ in found] + [len(text)]
-            return [
-                Point(marker=ordinal, text=text[bounds[k]:bounds[k + 1]].strip(),
-                      start=offsets[bounds[k]],
-                      end=offsets[bounds[k + 1]] if bounds[k + 1] < len(offsets) else end)
-                for k, (_, ordinal) in enumerate(found)
-            ]
+            points = []
+            for k, (_, ordinal) in enumerate(found):
+                wording = text[bounds[k]:bounds[k + 1]].strip()
+                points.append(Point(marker=ordinal, text=wording, start=offsets[bounds[k]],
+                                    end=offsets[bounds[k + 1]] if bounds[k + 1] < len(offsets) else end,
+                                    title=_run_in_title(wording[len(ordinal):])))
+            return points
     return []
 
 
-def _make_item(paras: list[_Para], end: int) -> Item:
-    head = paras[0]
-    marker, first_text = _marker_of(head) if head.first.family else ("", head.text)
-    stop = _first_sentence_end(first_text)
-    title = _strip_end(first_text[:stop] if stop is not None else first_text)
-    pieces = [(first_text, head, len(head.text) - len(first_text))] + [(p.text, p, 0) for p in paras[1:]]
+def _run_in_title(wording: str) -> str:
+    """A run-in point's heading phrase: its wording up to the first clause mark."""
+    wording = wording.lstrip("，,：: ")
+    for i, ch in enumerate(wording):
+        if ch in "，,；;。：:！？!?":
+            return wording[:i].strip()
+    return wording.strip()
+
+
+# ------------------------------------------------------------------ nodes
+
+
+def _make_item(paras: list[_Para], end: int, heads: dict[int, _Head], at_space: set) -> Item:
+    first = paras[0]
+    head = heads[id(first)]
+    split = _split(head, at_space)
+    marker = _marker_of(first)[0] if first.first.family else ""
+    if split.cut:
+        pieces = [(first.text[head.skip:split.body], first, head.skip),
+                  (first.text[split.body:], first, split.body)]
+    else:
+        pieces = [(first.text[head.skip:], first, head.skip)]
+    pieces += [(p.text, p, 0) for p in paras[1:]]
+    text, offsets = _join(pieces)
+    points = []
+    for para in paras[1:]:
+        if para.first.role == "point":
+            psplit = _split(heads[id(para)], at_space)
+            points.append(Point(*_marker_of(para), para.start, para.end, title=psplit.title))
+    if not points:
+        points = _run_in_points(text, offsets, end)
+    return Item(marker=marker, number=first.first.number if first.first.family else None,
+                title=split.title, text=text, start=first.start, end=end, points=points)
+
+
+def _join(pieces: list[tuple[str, _Para, int]]) -> tuple[str, list[int]]:
+    """Display pieces joined by newlines, with the plan offset of every character."""
     texts: list[str] = []
     offsets: list[int] = []
     for piece, para, skip in pieces:
+        lead = len(piece) - len(piece.lstrip())
+        piece, skip = piece.strip(), skip + lead
         if not piece:
             continue
         if texts:
             texts.append("\n")
-            offsets.append(para.start)
+            offsets.append(para.offset(skip))
         texts.append(piece)
         span = para.offsets[skip:skip + len(piece)]  # = para.offset(skip + i) for each i
         offsets.extend(span)
         offsets.extend([para.end] * (len(piece) - len(span)))
-    text = "".join(texts)
-    points = [Point(*_marker_of(para), para.start, para.end)
-              for para in paras[1:] if para.first.role == "point"]
-    if not points:
-        points = _run_in_points(text, offsets, end)
-    return Item(marker=marker, number=head.first.number if head.first.family else None,
-                title=title, text=text, start=head.start, end=end, points=points)
-
-
-def _split_heading(para: _Para) -> tuple[str, str, int]:
-    """Section (title, rest of the heading paragraph, offset where the rest starts)."""
-    marker_text = _marker_of(para)[1] if para.first.family else para.text
-    skip = len(para.text) - len(marker_text)
-    stop = _first_sentence_end(marker_text)
-    if stop is not None and stop < len(marker_text) - 1:
-        rest = marker_text[stop + 1:].strip()
-        return _strip_end(marker_text[:stop]), rest, para.offset(skip + stop + 1)
-    return _strip_end(marker_text), "", para.end
+    return "".join(texts), offsets
 
 
 def _looks_like_title(para: _Para, following: int) -> bool:
     text = para.text
     return (following > 0 and para.first.family is None and len(text) <= _MAX_TITLE_LINE
             and text[-1] not in _CLAUSE_END and "。" not in text)
+
+
+def _standalone_heading(para: _Para, hints: dict[int, TitleHint]) -> bool:
+    """An unnumbered paragraph that is a heading on its own line: short, unpunctuated
+    (or wholly emphasised in the original document)."""
+    if para.first.family is not None:
+        return False
+    hint = hints.get(para.first.start)
+    if hint is not None and hint.end >= para.end and len(para.text) <= _MAX_TITLE_LINE:
+        return True
+    text = para.text
+    return len(text) <= MAX_HEAD and not any(ch in _CLAUSE_END + "，,、" for ch in text)
 
 
 def _end_before(next_start: int, text: str) -> int:
@@ -399,8 +572,12 @@ def normalize_newlines(text: str) -> str:
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_plan(text: str) -> Plan:
-    """Parse a plan's text. Never raises; unrecognised structure becomes the preamble."""
+def parse_plan(text: str, hints: Iterable[TitleHint] | None = None) -> Plan:
+    """Parse a plan's text. Never raises; unrecognised structure becomes the preamble.
+
+    ``hints`` (from :func:`core.hints.read_with_hints` for a .docx) mark where bold
+    leads and heading styles end, offsets into ``normalize_newlines(text)``.
+    """
     text = normalize_newlines(text)
     plan = Plan(text=text)
     lines = _split_lines(text)
@@ -408,15 +585,16 @@ def parse_plan(text: str) -> Plan:
         plan.warnings.append("文件没有正文内容，请检查是否选错了文件。")
         return plan
     debris = _find_debris(lines)
-    kept_lines = [ln for i, ln in enumerate(lines) if i not in debris]
-    for ln in kept_lines:
+    kept = [ln for i, ln in enumerate(lines) if i not in debris]
+    for ln in kept:
         _detect_marker(ln)
-    _assign_roles(kept_lines, _real_families(kept_lines), plan.warnings)
-    paras = _build_paragraphs(lines, debris)
+    kept = _split_carried_headings(kept)
+    _assign_roles(kept, _real_families(kept), plan.warnings)
+    paras = _build_paragraphs(kept)
     plan.debris = [(lines[i].start, lines[i].end) for i in sorted(debris)]
     if debris:
         plan.warnings.append(f"已去除 {len(debris)} 行页码或页眉。")
-    _build_tree(plan, paras)
+    _build_tree(plan, paras, {h.start: h for h in hints or ()})
     _cover_leading_debris(plan, lines[0].start, lines[-1].end)
     return plan
 
@@ -433,80 +611,205 @@ def _cover_leading_debris(plan: Plan, first: int, last: int) -> None:
         plan.preamble_span = (first, last)
 
 
-def _build_tree(plan: Plan, paras: list[_Para]) -> None:
+# ------------------------------------------------------------------ the tree
+
+
+@dataclass
+class _Group:
+    """A section's paragraphs: its heading (None for an implicit section), intro, items."""
+
+    heading: _Para | None
+    members: list[_Para]
+    intro: list[_Para] = field(default_factory=list)
+    items: list[list[_Para]] = field(default_factory=list)
+
+
+def _build_tree(plan: Plan, paras: list[_Para], hints: dict[int, TitleHint]) -> None:
     text = plan.text
     is_section = [p.first.role == "section" for p in paras]
     is_item = [p.first.role == "item" for p in paras]
-    if not any(is_section) and not any(is_item):
-        plan.warnings.append("未识别出章节和条目编号（如“一、”“（一）”“1.”），全文作为前言保存，请检查文件格式。")
     first_struct = next((i for i, p in enumerate(paras) if is_section[i] or is_item[i]), len(paras))
+    unnumbered = first_struct == len(paras)
+    if unnumbered:
+        first_struct = _first_unnumbered_node(paras, hints)
+        if first_struct == len(paras):
+            plan.warnings.append("未识别出章节和条目编号（如“一、”“（一）”“1.”），全文作为前言保存，请检查文件格式。")
 
     head = paras[:first_struct]
     body_start = 0
-    if head and _looks_like_title(head[0], len(paras) - 1):
-        title_end = paras[1].start if len(paras) > 1 else len(text)
-        plan.title = head[0].text
-        plan.title_span = (head[0].start, _end_before(title_end, text))
+    if head and _title_line(plan, head[0], paras, hints):
         body_start = 1
     preamble = head[body_start:]
     if preamble:
-        plan.preamble = "\n".join(p.text for p in preamble)
         stop = paras[first_struct].start if first_struct < len(paras) else len(text)
-        plan.preamble_span = (preamble[0].start, _end_before(stop, text))
+        start = plan.preamble_span[0] if plan.preamble_span else preamble[0].start
+        parts = ([plan.preamble] if plan.preamble else []) + [p.text for p in preamble]
+        plan.preamble = "\n".join(parts)
+        plan.preamble_span = (start, _end_before(stop, text))
+    elif plan.preamble_span:
+        stop = paras[first_struct].start if first_struct < len(paras) else len(text)
+        plan.preamble_span = (plan.preamble_span[0], _end_before(stop, text))
 
-    # Group the rest: sections hold item groups; a plan numbered only at item level gets one
-    # implicit section so that its items are still items.
-    groups: list[tuple[_Para | None, list[_Para]]] = []
-    for i in range(first_struct, len(paras)):
-        if is_section[i] or not groups:
-            groups.append((paras[i] if is_section[i] else None, []))
-            if is_section[i]:
-                continue
-        groups[-1][1].append(paras[i])
-    if groups and groups[0][0] is None:
+    groups = _unnumbered_groups(paras[first_struct:], hints) if unnumbered else \
+        _numbered_groups(paras[first_struct:], is_section[first_struct:])
+    if groups and groups[0].heading is None and not unnumbered:
         plan.warnings.append("未识别出一级标题（如“一、”），所有条目归入同一章节。")
-    starts = [(g[0] or g[1][0]).start for g in groups] + [len(text)]
-    for g, (heading, members) in enumerate(groups):
-        plan.sections.append(_make_section(heading, members, text, len(plan.sections) + 1,
-                                           starts[g + 1]))
+    for g in groups:
+        _layout(g, hints)
+    heads = {}
+    for g in groups:
+        if g.heading is not None:
+            heads[id(g.heading)] = _head(g.heading, ("section", g.heading.first.family), hints)
+        for members in g.items:
+            lead = members[0]
+            family = lead.first.family if lead.first.role == "item" else None
+            heads[id(lead)] = _head(lead, ("item" if family else "plain", family), hints)
+            for para in members[1:]:
+                if para.first.role == "point":
+                    heads[id(para)] = _head(para, ("point", para.first.family), hints)
+    at_space = _groups_ending_at_space(list(heads.values()))
+    starts = [(g.heading or g.members[0]).start for g in groups] + [len(text)]
+    for k, g in enumerate(groups):
+        plan.sections.append(_make_section(g, text, len(plan.sections) + 1, starts[k + 1], heads, at_space))
 
 
-def _make_section(heading: _Para | None, members: list[_Para], text: str,
-                  ordinal: int, next_start: int) -> Section:
+def _numbered_groups(paras: list[_Para], is_section: list[bool]) -> list[_Group]:
+    """Sections hold item groups; a plan numbered only at item level gets one implicit
+    section so that its items are still items."""
+    groups: list[_Group] = []
+    for para, section in zip(paras, is_section):
+        if section:
+            groups.append(_Group(para, []))
+        else:
+            if not groups:
+                groups.append(_Group(None, []))
+            groups[-1].members.append(para)
+    return groups
+
+
+def _first_unnumbered_node(paras: list[_Para], hints: dict[int, TitleHint]) -> int:
+    """In a plan without any numbering: the first paragraph that opens a node, i.e. a
+    standalone heading or a "title, space, body" paragraph in a repeating pattern.
+    ``len(paras)`` when there is none (the whole text is the preamble)."""
+    if len(paras) < 3:
+        return len(paras)
+    heads = [_head(p, ("plain", None), hints) for p in paras[1:]]
+    spaced = _groups_ending_at_space(heads)
+    marked = [k + 1 for k, h in enumerate(heads)
+              if (spaced and h.space is not None) or h.hint is not None
+              or (_standalone_heading(h.para, hints) and k + 2 < len(paras)
+                  and not _standalone_heading(paras[k + 2], hints))]
+    if len(marked) < 2:
+        return len(paras)
+    return marked[0]
+
+
+def _unnumbered_groups(paras: list[_Para], hints: dict[int, TitleHint]) -> list[_Group]:
+    """Sections of an unnumbered plan: standalone headings that have items under them
+    ("title, space, body" paragraphs, or headings of their own); else one implicit
+    section whose items are the paragraphs."""
+    if not paras:
+        return []
+    standalone = [_standalone_heading(p, hints) for p in paras]
+    groups: list[_Group] = []
+    for para, is_heading in zip(paras, standalone):
+        if is_heading or not groups:
+            groups.append(_Group(para if is_heading else None, []))
+        else:
+            groups[-1].members.append(para)
+    if all(len(g.members) <= 1 for g in groups) or len(groups) == 1:
+        return [_Group(None, paras)]  # headings over one paragraph each are items, not sections
+    return groups
+
+
+def _layout(group: _Group, hints: dict[int, TitleHint]) -> None:
+    """Split a section's paragraphs into intro and items.
+
+    Numbered items start at their markers. Unnumbered paragraphs under a section are its
+    items; a standalone heading among them (a title alone on its line) opens an item
+    that holds the paragraphs after it, and a lead-in ending with a colon is the intro.
+    """
+    members = group.members
+    starts = [k for k, p in enumerate(members) if p.first.role == "item"]
+    if not starts and len(members) >= 2:
+        headed = [k for k, p in enumerate(members[:-1])
+                  if _standalone_heading(p, hints) and not _standalone_heading(members[k + 1], hints)]
+        if headed:
+            starts = headed
+        else:
+            lead_in = 1 if len(members) >= 3 and members[0].text[-1] in "：:" else 0
+            starts = list(range(lead_in, len(members)))
+    if not starts:
+        group.intro = members
+        return
+    group.intro = members[:starts[0]]
+    group.items = [members[k:stop] for k, stop in zip(starts, starts[1:] + [len(members)])]
+
+
+def _title_line(plan: Plan, first: _Para, paras: list[_Para], hints: dict[int, TitleHint]) -> bool:
+    """Take the plan's title from its first paragraph: a short line alone, or a short
+    title that shares its line with the preamble ("2022 年统战工作要点 坚持以……")."""
+    text = plan.text
+    if _looks_like_title(first, len(paras) - 1):
+        title_end = paras[1].start if len(paras) > 1 else len(text)
+        plan.title = first.text
+        plan.title_span = (first.start, _end_before(title_end, text))
+        return True
+    if first.first.family is not None or len(paras) < 2:
+        return False
+    ln = first.first
+    hint = hints.get(ln.start)
+    if hint is not None and ln.start < hint.end < ln.end:
+        cut = (hint.end, hint.end)
+    else:
+        gap = space_boundary(ln.content, 0)
+        if gap is None:
+            return False
+        cut = (ln.start + gap[0], ln.start + gap[1])
+    title = first.text[:first.index(cut[0])]
+    if not title or any(ch in _CLAUSE_END + "，," for ch in title) or len(title) > _MAX_TITLE_LINE:
+        return False
+    body = first.index(cut[1])
+    if not any(ch in _SENTENCE_END for ch in first.text[body:]):
+        return False  # what follows must read as sentences
+    plan.title = title.strip()
+    plan.title_span = (first.start, _end_before(cut[1], text))
+    plan.preamble = first.text[body:].strip()
+    plan.preamble_span = (first.offset(body), first.end)
+    return True
+
+
+def _make_section(g: _Group, text: str, ordinal: int, next_start: int,
+                  heads: dict[int, _Head], at_space: set) -> Section:
     end = _end_before(next_start, text)
-    if heading is not None:
-        marker = _marker_of(heading)[0]
-        title, rest, rest_start = _split_heading(heading)
-        start, heading_end = heading.start, heading.end if not rest else rest_start
-        number = heading.first.number or ordinal
+    rest = ""
+    if g.heading is not None:
+        marker = _marker_of(g.heading)[0]
+        split = _split(heads[id(g.heading)], at_space)
+        title, body_at = split.title, split.body
+        while body_at < len(g.heading.text) and g.heading.text[body_at].isspace():
+            body_at += 1
+        rest = g.heading.text[body_at:].rstrip()
+        start = g.heading.start
+        heading_end = g.heading.offset(body_at) if rest else g.heading.end
+        number = g.heading.first.number or ordinal
     else:
-        marker, title, rest, number = "", "", "", ordinal
-        start = heading_end = members[0].start
-    item_starts = [k for k, p in enumerate(members) if p.first.role == "item"]
-    if item_starts:
-        intro, item_groups = members[:item_starts[0]], []
-        for n, k in enumerate(item_starts):
-            stop = item_starts[n + 1] if n + 1 < len(item_starts) else len(members)
-            item_groups.append(members[k:stop])
-    elif len(members) >= 2:
-        # Unnumbered paragraphs under a section are its items.
-        intro, item_groups = [], [[p] for p in members]
-    else:
-        intro, item_groups = members, []
-    body_parts = ([rest] if rest else []) + [p.text for p in intro]
-    first_item_start = item_groups[0][0].start if item_groups else next_start
+        marker, title, number = "", "", ordinal
+        start = heading_end = g.members[0].start
+    body_parts = ([rest] if rest else []) + [p.text for p in g.intro]
+    first_item_start = g.items[0][0].start if g.items else next_start
     body_end = _end_before(first_item_start, text) if body_parts else heading_end
-    if not item_groups and heading is not None:
+    if not g.items and g.heading is not None:
         heading_end = min(heading_end, end)
         body_end = end if body_parts else heading_end
     if not body_parts:
-        heading_end = _end_before(first_item_start, text) if item_groups else end
+        heading_end = _end_before(first_item_start, text) if g.items else end
         body_end = heading_end
     heading_end = max(start, heading_end)
     body_end = max(heading_end, body_end)
     items: list[Item] = []
-    for n, group in enumerate(item_groups):
-        stop = item_groups[n + 1][0].start if n + 1 < len(item_groups) else next_start
-        items.append(_make_item(group, _end_before(stop, text)))
+    for n, group in enumerate(g.items):
+        stop = g.items[n + 1][0].start if n + 1 < len(g.items) else next_start
+        items.append(_make_item(group, _end_before(stop, text), heads, at_space))
     return Section(marker=marker, number=number, title=title, body="\n".join(body_parts),
                    start=start, heading_end=heading_end, body_end=body_end, end=end, items=items)

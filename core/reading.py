@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import UserError
+from .headings import TitleHint
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
 OLD_FORMAT_SUFFIXES = (".doc", ".wps")
@@ -351,24 +352,26 @@ def _paragraph_text(paragraph: Any) -> str:
     Text boxes anchored in the paragraph are skipped: their text is not part
     of the paragraph and would otherwise appear twice (VML fallback).
     """
-    parts: list[str] = []
+    return "".join(text for _, text in _visible_runs(paragraph))
 
-    def walk(element: Any) -> None:
+
+def _visible_runs(paragraph: Any) -> Iterator[tuple[Any, str]]:
+    """(run element, its visible text) in order, as :func:`_paragraph_text` reads them."""
+    def walk(element: Any, run: Any) -> Iterator[tuple[Any, str]]:
         for child in element:
             tag = child.tag
             if not isinstance(tag, str) or tag in _SKIPPED_SUBTREES or _is_hidden_run(child):
                 continue
             if tag == _w("t"):
-                parts.append(child.text or "")
+                yield run, child.text or ""
             elif tag in _CHAR_FOR_TAG:
                 if tag == _w("br") and child.get(_w("type")) in ("page", "column"):
                     continue
-                parts.append(_CHAR_FOR_TAG[tag])
+                yield run, _CHAR_FOR_TAG[tag]
             else:
-                walk(child)
+                yield from walk(child, child if tag == _w("r") else run)
 
-    walk(paragraph)
-    return "".join(parts)
+    yield from walk(paragraph, None)
 
 
 def _is_hidden_run(element: Any) -> bool:
@@ -376,6 +379,176 @@ def _is_hidden_run(element: Any) -> bool:
         return False
     vanish = element.find(f"{_w('rPr')}/{_w('vanish')}")
     return vanish is not None and vanish.get(_w("val"), "true") not in ("0", "false", "off")
+
+
+# --- .docx formatting: where titles end --------------------------------------
+
+
+def read_with_hints(data: bytes, filename: str, *,
+                    max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[TitleHint]]:
+    """:func:`read_bytes`, plus where bold leads and heading styles end in a .docx.
+
+    The hints are evidence for :func:`core.parsing.parse_plan` (``hints=``); a file
+    without formatting (or whose formatting cannot be read) gives none.
+
+    >>> text, hints = read_with_hints("一、总体要求".encode(), "a.txt")
+    >>> text, hints
+    ('一、总体要求', [])
+    """
+    text = read_bytes(data, filename, max_bytes=max_bytes)
+    if not filename.lower().endswith(".docx"):
+        return text, []
+    try:
+        return text, docx_title_hints(bytes(data), text)
+    except Exception:  # formatting is only evidence: the text alone still parses
+        return text, []
+
+
+def read_file_with_hints(path: str | os.PathLike, *,
+                         max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[TitleHint]]:
+    """:func:`read_with_hints` for a file on disk."""
+    text = read_file(path, max_bytes=max_bytes)
+    if not os.fspath(path).lower().endswith(".docx"):
+        return text, []
+    try:
+        with open(path, "rb") as handle:
+            return text, docx_title_hints(handle.read(), text)
+    except Exception:  # formatting is only evidence: the text alone still parses
+        return text, []
+
+
+_SEARCH_SLACK = 400  # a paragraph is looked for this far past the previous one
+_MAX_LEAD_MARKER = 12  # numbering text Word writes before a paragraph
+
+
+def docx_title_hints(data: bytes, text: str) -> list[TitleHint]:
+    """Title hints for ``text`` (the :func:`read_docx` text of ``data``).
+
+    A paragraph whose visible text starts with bold runs gets a hint ending after them
+    (the bold lead is its title); a paragraph in a heading style, or with an outline
+    level, gets one covering it whole, with the level. Bold is no evidence in a
+    document that is mostly bold, so such a document gives only the heading hints.
+    """
+    import docx  # python-docx; imported lazily to keep `import core.reading` light
+
+    document = docx.Document(io.BytesIO(data))
+    styles = _RunStyles(document)
+    found: list[tuple[int, int, int, int | None]] = []  # start, lead end, paragraph end, level
+    bold_chars = total_chars = 0
+    pos = 0
+    for paragraph in document.element.body.iter(_w("p")):
+        if _inside_skipped(paragraph):
+            continue
+        runs = list(_visible_runs(paragraph))
+        full = "".join(t for _, t in runs)
+        stripped = full.strip()
+        if not stripped or "\r" in full:
+            continue
+        at = text.find(stripped, pos, pos + len(stripped) + _SEARCH_SLACK)
+        if at < 0:
+            continue
+        pos = at + len(stripped)
+        line_start = text.rfind("\n", 0, at) + 1
+        prefix = text[line_start:at]
+        if len(prefix.strip()) > _MAX_LEAD_MARKER or "\t" in prefix:
+            continue  # not the start of its line (a table cell after another)
+        start = line_start + len(prefix) - len(prefix.lstrip())
+        lead = _bold_lead(runs, paragraph, styles)
+        bold_chars += lead
+        total_chars += len(stripped)
+        level = styles.outline_level(paragraph)
+        lead_end = at + len(full[:lead].strip()) if lead else at
+        found.append((start, lead_end, at + len(stripped), level))
+    mostly_bold = total_chars and bold_chars > total_chars / 2
+    hints = []
+    for start, lead_end, end, level in found:
+        if level is not None:
+            hints.append(TitleHint(start, end, level))
+        elif lead_end > start and not mostly_bold:
+            hints.append(TitleHint(start, lead_end))
+    return hints
+
+
+def _inside_skipped(element: Any) -> bool:
+    return any(a.tag in _SKIPPED_SUBTREES for a in element.iterancestors())
+
+
+def _bold_lead(runs: list[tuple[Any, str]], paragraph: Any, styles: "_RunStyles") -> int:
+    """Length of the paragraph's visible text covered by its leading bold runs."""
+    length = 0
+    for run, piece in runs:
+        if piece.strip() and not styles.is_bold(run, paragraph):
+            break
+        length += len(piece)
+    text = "".join(t for _, t in runs)
+    return length if text[:length].strip() else 0
+
+
+_HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
+
+
+class _RunStyles:
+    """Bold and outline level as Word resolves them: direct formatting, then the
+    character style, then the paragraph style, each with its ``basedOn`` chain."""
+
+    def __init__(self, document: Any) -> None:
+        self._parent: dict[str, str] = {}
+        self._bold: dict[str, bool] = {}
+        self._level: dict[str, int] = {}
+        try:
+            element = document.styles.element
+        except (KeyError, AttributeError):  # no styles part
+            return
+        for style in element.iterchildren(_w("style")):
+            style_id = style.get(_w("styleId"))
+            if not style_id:
+                continue
+            parent = _val(style, "basedOn")
+            if parent:
+                self._parent[style_id] = parent
+            bold = _on_off(style.find(f"{_w('rPr')}/{_w('b')}"))
+            if bold is not None:
+                self._bold[style_id] = bold
+            level = _val(style.find(_w("pPr")), "outlineLvl")
+            name = _HEADING_NAME.match((_val(style, "name") or "").strip())
+            if level is not None and level.isdigit() and int(level) < 9:
+                self._level[style_id] = int(level)
+            elif name:
+                self._level[style_id] = int(name.group(1)) - 1
+
+    def _chain(self, style_id: str | None) -> Iterator[str]:
+        seen: set[str] = set()
+        while style_id and style_id not in seen and len(seen) < 20:
+            seen.add(style_id)
+            yield style_id
+            style_id = self._parent.get(style_id)
+
+    def _style_bold(self, style_id: str | None) -> bool | None:
+        return next((self._bold[s] for s in self._chain(style_id) if s in self._bold), None)
+
+    def is_bold(self, run: Any, paragraph: Any) -> bool:
+        rpr = run.find(_w("rPr")) if run is not None else None
+        direct = _on_off(rpr.find(_w("b"))) if rpr is not None else None
+        if direct is not None:
+            return direct
+        by_char_style = self._style_bold(_val(rpr, "rStyle"))
+        if by_char_style is not None:
+            return by_char_style
+        return bool(self._style_bold(_val(paragraph.find(_w("pPr")), "pStyle")))
+
+    def outline_level(self, paragraph: Any) -> int | None:
+        ppr = paragraph.find(_w("pPr"))
+        level = _val(ppr, "outlineLvl")
+        if level is not None and level.isdigit():
+            return int(level) if int(level) < 9 else None
+        return next((self._level[s] for s in self._chain(_val(ppr, "pStyle")) if s in self._level), None)
+
+
+def _on_off(element: Any) -> bool | None:
+    """A w:b-like toggle: None when absent, else whether it is on."""
+    if element is None:
+        return None
+    return element.get(_w("val"), "true") not in ("0", "false", "off")
 
 
 # --- Word automatic numbering ----------------------------------------------

@@ -41,7 +41,7 @@ from .manifest import (MANIFEST_NAME, UNNAMED_ORGAN, ManifestError, PlanMeta, de
                        format_manifest, read_manifest)
 from .model import Plan
 from .parsing import parse_plan
-from .reading import DEFAULT_MAX_BYTES, ReadError, _error, _megabytes, read_bytes
+from .reading import DEFAULT_MAX_BYTES, ReadError, _error, _megabytes, read_bytes, read_with_hints
 
 TRASH_DIR = ".trash"
 HISTORY_DIR = ".history"
@@ -317,7 +317,9 @@ def _chosen_meta(detected: PlanMeta, organ: str | None, year: int | None,
     if level is None:
         level = detected.level if organ is None else _level_of(final_organ)
     return PlanMeta(file=detected.file, organ=final_organ,
-                    year=year if year is not None else detected.year, level=level.strip())
+                    year=year if year is not None else detected.year, level=level.strip(),
+                    organ_source="manifest" if organ is not None else detected.organ_source,
+                    year_source="manifest" if year is not None else detected.year_source)
 
 
 def _same_organ_year(a: PlanMeta, b: PlanMeta) -> bool:
@@ -401,8 +403,9 @@ class PlanStore:
         cand = Candidate(name=name, size=len(data), sha256=_sha256(data))
         try:
             check_name(name)
-            text = read_bytes(data, name, max_bytes=self.max_bytes if max_bytes is None else max_bytes)
-            cand.plan = parse_plan(text)
+            text, hints = read_with_hints(data, name,
+                                          max_bytes=self.max_bytes if max_bytes is None else max_bytes)
+            cand.plan = parse_plan(text, hints=hints)
             cand.warnings = list(cand.plan.warnings)
             cand.meta = _chosen_meta(detect_metadata(cand.plan.text, name), organ, year, level)
             if cand.meta.organ == UNNAMED_ORGAN:

@@ -19,7 +19,7 @@ from app import auth
 from app.frame import View, current_view, friendly_errors, library_changed, library_folder, require_frame
 from app.flash import flash, show_flash
 from app.safe import md_escape
-from core.manifest import UNNAMED_ORGAN
+from core.manifest import SOURCE_LABELS, UNNAMED_ORGAN
 from core.model import Plan
 from core.store import Candidate, PlanStore, Restorable, StoreError
 
@@ -113,6 +113,14 @@ def detected_defaults(cand: Candidate) -> tuple[str, int | None, str]:
     return organ, cand.meta.year, cand.meta.level
 
 
+def detected_sources(cand: Candidate) -> str:
+    """Where the prefilled organ and year were found, for the person checking them."""
+    if cand.meta is None:
+        return ""
+    organ, year = (SOURCE_LABELS.get(s, s) for s in (cand.meta.organ_source, cand.meta.year_source))
+    return f"单位识别自：{organ}；年度识别自：{year}。识别有误时请直接修改。"
+
+
 def refusal_code(cand: Candidate) -> str | None:
     return cand.refusal.code if cand.refusal is not None else None
 
@@ -156,7 +164,9 @@ def choices_for(store: PlanStore, upload: Upload) -> Choices:
     """The user's settings for ``upload``; the detected values on first sight."""
     k = upload.key
     if f"{k}_organ" not in st.session_state:
-        organ, year, level = detected_defaults(store.check_upload(upload.name, upload.data))
+        detected = store.check_upload(upload.name, upload.data)
+        organ, year, level = detected_defaults(detected)
+        st.session_state[f"{k}_sources"] = detected_sources(detected)
         st.session_state[f"{k}_organ"] = organ
         st.session_state[f"{k}_year"] = year
         st.session_state[f"{k}_level"] = level
@@ -184,6 +194,8 @@ def file_card(store: PlanStore, upload: Upload, allowed: bool, expanded: bool) -
         cols[1].number_input("年度", min_value=1949, max_value=2100, step=1, format="%d",
                              key=f"{k}_year", placeholder="未识别", disabled=not allowed)
         cols[2].text_input("层级", key=f"{k}_level", placeholder="省/市/区/县", disabled=not allowed)
+        if st.session_state.get(f"{k}_sources"):
+            st.caption(md_escape(st.session_state[f"{k}_sources"]))
         for warning in cand.warnings:
             st.warning(md_escape(warning), icon=":material/warning:")
         if refusal_code(cand) == "unstructured":
@@ -314,17 +326,24 @@ def plans_section(store: PlanStore, view: View | None, allowed: bool) -> None:
     if view is None:
         return
     plans = view.lib.plans
-    rows = [{"plan_id": p, "单位": o, "年度": y, "层级": lv, "文件": f, "章数": s, "条目数": n}
-            for p, o, y, lv, f, s, n in zip(plans["plan_id"], plans["organ"], plans["year"],
-                                            plans["level"], plans["file"], plans["sections"], plans["items"])]
-    rows += [{"plan_id": e.file.rsplit(".", 1)[0], "单位": "（无法读取）", "年度": None, "层级": "",
-              "文件": e.file, "章数": 0, "条目数": 0} for e in view.lib.errors]
+    rows = [{"plan_id": p, "单位": o, "单位来源": SOURCE_LABELS.get(os_, os_), "年度": y,
+             "年度来源": SOURCE_LABELS.get(ys, ys), "层级": lv, "文件": f, "章数": s, "条目数": n}
+            for p, o, os_, y, ys, lv, f, s, n in zip(
+                plans["plan_id"], plans["organ"], plans["organ_source"], plans["year"],
+                plans["year_source"], plans["level"], plans["file"], plans["sections"], plans["items"])]
+    rows += [{"plan_id": e.file.rsplit(".", 1)[0], "单位": "（无法读取）", "单位来源": "", "年度": None,
+              "年度来源": "", "层级": "", "文件": e.file, "章数": 0, "条目数": 0} for e in view.lib.errors]
     if not rows:
         st.info("计划库中还没有计划。")
         return
     table = pd.DataFrame(rows)
     st.dataframe(table.drop(columns="plan_id"), hide_index=True, width="stretch", column_config={
-        "年度": st.column_config.NumberColumn("年度", format="%d")})
+        "年度": st.column_config.NumberColumn("年度", format="%d"),
+        "单位来源": st.column_config.TextColumn("单位来源", help="单位名称取自清单、正文开头还是文件名；未识别时显示“未命名单位”"),
+        "年度来源": st.column_config.TextColumn("年度来源", help="年度取自清单、正文开头还是文件名")})
+    if any(r["单位来源"] in ("正文", "文件名", "未识别") for r in rows):
+        st.caption("“单位来源”“年度来源”为“正文”“文件名”或“未识别”的，是自动识别的结果，请核对；"
+                   "要更正，请在计划库文件夹的 manifest.toml 中写明该文件的 organ 和 year。")
     labels = {r["plan_id"]: f"{plan_label(r['单位'], r['年度'])} — {r['文件']}" for r in rows}
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     chosen = left.selectbox("选择要删除的计划", list(labels), format_func=labels.get, index=None,

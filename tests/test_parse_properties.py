@@ -22,7 +22,8 @@ line = st.builds(
 soup = st.lists(line, max_size=30).map("\n".join) | st.lists(line, max_size=10).map("\r\n".join)
 any_text = st.text(max_size=300)
 
-TRIM = re.compile(r"[\s。！？!?；;]")
+# Marks that end a title are dropped from it (the section body starts after them).
+TRIM = re.compile(r"[\s。！？!?；;：:]")
 
 
 def _covered_once(plan) -> bool:
