@@ -42,6 +42,18 @@ def test_file_without_manifest_entry_detects_organ_and_year(tmp_path):
     assert (plan.organ, plan.year) == ("市委政研室", 2022)
 
 
+def test_plans_say_where_organ_and_year_came_from(tmp_path):
+    shutil.copy(SAMPLE_DIR / "002_07e1a61bf54791a3.txt", tmp_path / "政研室.txt")
+    shutil.copy(SAMPLE_DIR / "001_69a5c787e4f211fb.txt", tmp_path / "001.txt")  # names no organ
+    (tmp_path / "manifest.toml").write_text('[[plan]]\nfile = "政研室.txt"\norgan = "市委政研室"\n',
+                                            encoding="utf-8")
+    plans = core.open_library(tmp_path, use_cache=False).plans.set_index("file")
+    assert plans.loc["政研室.txt", ["organ_source", "year_source"]].tolist() == ["manifest", "none"]
+    assert plans.loc["001.txt", ["organ", "organ_source", "year_source"]].tolist() == [
+        "未命名单位", "none", "text"]
+    assert core.load_plan(tmp_path / "001.txt").to_dict()["organ_source"] == "none"
+
+
 def test_unreadable_file_is_listed_not_fatal(tmp_path):
     shutil.copy(SAMPLE_DIR / SAMPLE_FILES[0], tmp_path / SAMPLE_FILES[0])
     (tmp_path / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)

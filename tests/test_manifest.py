@@ -13,6 +13,26 @@ CASES = [
     ("2023年省司法厅机关党建工作要点\n一、……", "", "省司法厅", 2023),
     ("没有单位名称的正文。", "市交通局2021年党建工作要点.docx", "市交通局", 2021),
     ("没有任何线索。", "x.txt", "未命名单位", None),
+    # digits and Latin letters are part of a name, so different organs stay different
+    ("2022年并发单位00机关党建工作要点\n一、……", "", "并发单位00", 2022),
+    ("2022年并发单位01机关党建工作要点\n一、……", "", "并发单位01", 2022),
+    ("2023年XX区机关党建工作要点\n一、……", "", "XX区", 2023),
+    ("xx镇2021年党建工作要点 坚持以……", "", "xx镇", 2021),
+    ("xx 镇 2020 年党建工作要点\n一、……", "", "xx镇", 2020),  # stray spaces inside the title
+    ("中共XX县委组织部2023年度机关党建工作计划\n一、……", "", "中共XX县委组织部", 2023),
+    ("关于印发XX街道2022年党建工作要点的通知\n一、……", "", "XX街道", 2022),
+    # a word before 党建工作 is no organ, nor is a pinyin file name
+    ("压实党建工作责任，推动各项任务落地见效。", "12_tongzhan_unmarked_items_2022.txt", "未命名单位", 2022),
+    ("推进机关党建工作高质量发展。", "", "未命名单位", None),
+    ("2022年全市党建工作要点\n一、……", "", "未命名单位", 2022),
+    ("没有单位名称的正文。", "区统战部2022年工作要点.txt", "区统战部", 2022),
+]
+
+SOURCES = [
+    ("2022年市委政研室机关党的建设工作的总体要求是：……", "a.txt", "text", "text"),
+    ("没有单位名称的正文。", "市交通局2021年党建工作要点.docx", "filename", "filename"),
+    ("2023年党建工作要点", "市交通局.docx", "filename", "text"),
+    ("压实党建工作责任。", "tongzhan.txt", "none", "none"),
 ]
 
 
@@ -21,6 +41,17 @@ def test_detect_metadata(text, file_name, organ, year):
     meta = detect_metadata(text, file_name)
     assert (meta.organ, meta.year) == (organ, year)
     assert meta.detected
+
+
+@pytest.mark.parametrize("text,file_name,organ_source,year_source", SOURCES)
+def test_detected_metadata_says_where_it_came_from(text, file_name, organ_source, year_source):
+    meta = detect_metadata(text, file_name)
+    assert (meta.organ_source, meta.year_source) == (organ_source, year_source)
+
+
+def test_manifest_entries_come_from_the_manifest():
+    entry = read_manifest(SAMPLE_DIR)["000_c066458c1de48185.txt"]
+    assert (entry.organ_source, entry.year_source) == ("manifest", "manifest")
 
 
 def test_sample_manifest_has_every_file():

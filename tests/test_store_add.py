@@ -179,3 +179,19 @@ def test_restore_from_history_brings_back_file_and_manifest_entry(library_copy: 
     assert read_manifest(library_copy)[SAMPLE] == original_entry
     assert store.history() == []
     assert core.open_library(library_copy).plan(SAMPLE.removesuffix(".txt")).organ == "市委政研室"
+
+
+def test_organs_that_differ_in_digits_do_not_collide(store: PlanStore):
+    first = store.add("并发00.txt", small_plan("并发单位00", 2022))
+    second = store.add("并发01.txt", small_plan("并发单位01", 2022))
+    assert (first.meta.organ, second.meta.organ) == ("并发单位00", "并发单位01")
+    assert first.replaced == [] and second.replaced == []
+    cand = store.check_upload("并发00新版.txt", small_plan("并发单位00", 2022, "落实新制度"))
+    assert cand.refusal.code == "exists" and [m.file for m in cand.replaces] == ["并发00.txt"]
+
+
+def test_upload_says_where_organ_and_year_came_from(store: PlanStore):
+    detected = store.check_upload("a.txt", small_plan("市委办", 2023))
+    assert (detected.meta.organ_source, detected.meta.year_source) == ("text", "text")
+    given = store.check_upload("a.txt", small_plan("市委办", 2023), organ="县委办")
+    assert (given.meta.organ_source, given.meta.year_source) == ("manifest", "text")
