@@ -16,12 +16,12 @@ from .manifest import ManifestError, PlanMeta, detect_metadata
 from .model import Item, Plan, Point, Section
 from .normalize import fold
 from .parsing import parse_plan
-from .reading import ReadError, read_bytes, read_file
+from .reading import ReadError, read_bytes, read_file, read_with_hints
 from .taxonomy import Taxonomy, TaxonomyError, load_taxonomy, parse_taxonomy
 
 __all__ = [
     "Item", "Library", "LoadError", "ManifestError", "Plan", "PlanMeta", "Point", "ReadError",
     "Section", "Taxonomy", "TaxonomyError", "detect_metadata", "fold", "library_fingerprint",
     "load_plan", "load_taxonomy", "open_library", "parse_plan", "parse_taxonomy", "read_bytes",
-    "read_file",
+    "read_file", "read_with_hints",
 ]

@@ -634,6 +634,8 @@ def _build_tree(plan: Plan, paras: list[_Para], hints: dict[int, TitleHint]) -> 
         first_struct = _first_unnumbered_node(paras, hints)
         if first_struct == len(paras):
             plan.warnings.append("未识别出章节和条目编号（如“一、”“（一）”“1.”），全文作为前言保存，请检查文件格式。")
+        else:
+            plan.warnings.append("没有章节和条目编号：已按单独成行的标题和“标题 正文”段落识别章节和条目，请核对解析结果。")
 
     head = paras[:first_struct]
     body_start = 0
@@ -651,7 +653,7 @@ def _build_tree(plan: Plan, paras: list[_Para], hints: dict[int, TitleHint]) -> 
         plan.preamble_span = (plan.preamble_span[0], _end_before(stop, text))
 
     groups = _unnumbered_groups(paras[first_struct:], hints) if unnumbered else \
-        _numbered_groups(paras[first_struct:], is_section[first_struct:])
+        _group_by_section(paras[first_struct:], is_section[first_struct:])
     if groups and groups[0].heading is None and not unnumbered:
         plan.warnings.append("未识别出一级标题（如“一、”），所有条目归入同一章节。")
     for g in groups:
@@ -673,9 +675,9 @@ def _build_tree(plan: Plan, paras: list[_Para], hints: dict[int, TitleHint]) -> 
         plan.sections.append(_make_section(g, text, len(plan.sections) + 1, starts[k + 1], heads, at_space))
 
 
-def _numbered_groups(paras: list[_Para], is_section: list[bool]) -> list[_Group]:
-    """Sections hold item groups; a plan numbered only at item level gets one implicit
-    section so that its items are still items."""
+def _group_by_section(paras: list[_Para], is_section: list[bool]) -> list[_Group]:
+    """Sections hold item groups; paragraphs before the first section (a plan numbered
+    only at item level) get one implicit section so that its items are still items."""
     groups: list[_Group] = []
     for para, section in zip(paras, is_section):
         if section:
@@ -689,37 +691,56 @@ def _numbered_groups(paras: list[_Para], is_section: list[bool]) -> list[_Group]
 
 def _first_unnumbered_node(paras: list[_Para], hints: dict[int, TitleHint]) -> int:
     """In a plan without any numbering: the first paragraph that opens a node, i.e. a
-    standalone heading or a "title, space, body" paragraph in a repeating pattern.
-    ``len(paras)`` when there is none (the whole text is the preamble)."""
+    heading (a heading style, or a standalone heading over a body), or a "title, space,
+    body" paragraph in a repeating pattern. ``len(paras)`` when there is none (the whole
+    text is then the preamble)."""
     if len(paras) < 3:
         return len(paras)
     heads = [_head(p, ("plain", None), hints) for p in paras[1:]]
     spaced = _groups_ending_at_space(heads)
+    heading = [_standalone_heading(p, hints) for p in paras] + [False]
     marked = [k + 1 for k, h in enumerate(heads)
-              if (spaced and h.space is not None) or h.hint is not None
-              or (_standalone_heading(h.para, hints) and k + 2 < len(paras)
-                  and not _standalone_heading(paras[k + 2], hints))]
+              if (spaced and h.space is not None) or h.hint is not None or _level(h.para, hints) is not None
+              or (heading[k + 1] and k + 2 < len(paras) and (not heading[k + 2] or
+                                                             _over_body(heading, k + 2)))]
     if len(marked) < 2:
         return len(paras)
     return marked[0]
 
 
+def _over_body(heading: list[bool], k: int) -> bool:
+    """Paragraph ``k`` is a heading with a body under it."""
+    return heading[k] and not heading[k + 1] and k + 1 < len(heading) - 1
+
+
+def _level(para: _Para, hints: dict[int, TitleHint]) -> int | None:
+    hint = hints.get(para.first.start)
+    return hint.level if hint is not None and hint.end >= para.end else None
+
+
 def _unnumbered_groups(paras: list[_Para], hints: dict[int, TitleHint]) -> list[_Group]:
-    """Sections of an unnumbered plan: standalone headings that have items under them
-    ("title, space, body" paragraphs, or headings of their own); else one implicit
-    section whose items are the paragraphs."""
+    """Sections of an unnumbered plan.
+
+    Standalone headings are sections when the document says so (the highest of two
+    heading levels), when a heading stands over another heading, or when the paragraphs
+    under them are "title, space, body" items; otherwise the headings are items of one
+    implicit section.
+    """
     if not paras:
         return []
-    standalone = [_standalone_heading(p, hints) for p in paras]
-    groups: list[_Group] = []
-    for para, is_heading in zip(paras, standalone):
-        if is_heading or not groups:
-            groups.append(_Group(para if is_heading else None, []))
-        else:
-            groups[-1].members.append(para)
-    if all(len(g.members) <= 1 for g in groups) or len(groups) == 1:
-        return [_Group(None, paras)]  # headings over one paragraph each are items, not sections
-    return groups
+    heading = [_standalone_heading(p, hints) for p in paras]
+    levels = [_level(p, hints) if h else None for p, h in zip(paras, heading)]
+    distinct = {lv for lv in levels if lv is not None}
+    if len(distinct) >= 2:
+        top = min(distinct)
+        is_section = [lv == top for lv in levels]
+    else:
+        is_section = [h and k + 1 < len(paras) and heading[k + 1] for k, h in enumerate(heading)]
+        if not any(is_section):
+            plain = [_head(p, ("plain", None), hints) for p, h in zip(paras, heading) if not h]
+            if _groups_ending_at_space(plain):
+                is_section = heading
+    return _group_by_section(paras, is_section)
 
 
 def _layout(group: _Group, hints: dict[int, TitleHint]) -> None:
