@@ -33,8 +33,8 @@ _LINE_OR_YEAR_OR_SENTENCE = re.compile(r"(?P<line>^|(?<=\n))|(?P<year>(?:20\d\d|
                                        r"|(?P<sentence>(?<=[。！？]))")
 # What follows a name in a title ("…2022年", "…机关党建工作", "…统战工作要点") …
 _AFTER_IN_TITLE = re.compile(r"(?:20\d\d|２０[０-９]{2})|机关|党|[^\s，,。；]{0,8}?工作|\n|$")
-# … and in a running sentence, where only "…(机关)党的建设工作" is evidence enough.
-_AFTER_IN_SENTENCE = re.compile(r"(?:机关)?(?:党的建设|党建)工作")
+# … and in a running sentence, where only "…(2022年)(机关)党的建设工作" is evidence enough.
+_AFTER_IN_SENTENCE = re.compile(r"(?:(?:20\d\d|２０[０-９]{2})年度?)?(?:机关)?(?:党的建设|党建)工作")
 _LEADING_FORMULA = re.compile(r"^(?:关于印发|关于|印发)")
 _DETERMINERS = "全各本我该此其"  # "全市", "本局": a reference, not a name
 _OPENING_CHARS = 600

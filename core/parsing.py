@@ -42,12 +42,15 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("cn", re.compile(rf"([{_CN}]+)\s*[、.．]\s*")),
     ("paren_cn", re.compile(rf"[（(]\s*([{_CN}]+)\s*[）)]\s*[、.．]?\s*")),
     ("num", re.compile(rf"([{_DIGITS}]{{1,3}})\s*[、.．](?![{_DIGITS}])\s*")),
+    # "1 认真学习……": Word numbering exported without its dot; needs a run (see _real_families)
+    ("num_space", re.compile(rf"([{_DIGITS}]{{1,2}})[ \t\u3000]+(?=[\u4e00-\u9fff“《])")),
     ("paren_num", re.compile(rf"[（(]\s*([{_DIGITS}]{{1,3}})\s*[）)]\s*")),
     ("num_rparen", re.compile(rf"([{_DIGITS}]{{1,3}})\s*[）)]\s*")),
     ("circled", re.compile(r"([①-⑳])\s*")),
 ]
 _RANK = {name: rank for rank, (name, _) in enumerate(_FAMILIES)}
 _SECTION_FAMILIES = ("part", "cn")
+_NEEDS_RUN = ("num_space",)  # "1 次" starting a wrapped line is no list: two in sequence are
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-－—–_~·\s]*\d{1,4}[-－—–_~·\s]*"
@@ -60,6 +63,7 @@ _SENTENCE_END = "。！？!?"
 _CLAUSE_END = _SENTENCE_END + "；;：:”’」』）)"
 _OPEN = "“‘《（(「『【"
 _CLOSE = "”’》）)」』】"
+_HEADING_BREAKS = _SENTENCE_END + "；;：:，,、"  # no standalone heading holds these
 _SPACE_BETWEEN_WIDE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
 _RUN_IN_ORDINALS = ["一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是"]
 _RUN_IN_SEQUENCES = [
@@ -67,6 +71,7 @@ _RUN_IN_SEQUENCES = [
     ["第一，", "第二，", "第三，", "第四，", "第五，", "第六，"],
     ["首先", "其次", "再次", "最后"],
 ]
+_OPTIONAL_ORDINALS = ("再次",)
 _MAX_TITLE_LINE = 50
 _MAX_HEADER_LINE = 40
 
@@ -214,7 +219,7 @@ def _split_carried_headings(lines: list[_Line]) -> list[_Line]:
         while True:
             if ln.family is not None:
                 last[ln.family] = ln.number or 0
-            cut = _carried_marker(ln, last) if ln.family is not None else None
+            cut = (_carried_marker(ln, last) or _run_on_sibling(ln)) if ln.family is not None else None
             if cut is None:
                 out.append(ln)
                 break
@@ -224,6 +229,32 @@ def _split_carried_headings(lines: list[_Line]) -> list[_Line]:
             ln = _Line(ln.start + cut, ln.end, ln.content[cut:], indent=ln.indent + cut)
             _detect_marker(ln)
     return out
+
+
+def _run_on_sibling(ln: _Line) -> int | None:
+    """Index in ``ln.content`` of the next sibling's marker run on after a sentence end.
+
+    "（一）规范组织设置 按照……。（二）严格组织生活 落实……" lost its paragraph break: a
+    marker of the line's own family with the next number, right after a sentence end
+    outside quotes and brackets, starts the sibling.
+    """
+    content = ln.content
+    pattern = dict(_FAMILIES)[ln.family]
+    depth = 0
+    for p in range(ln.marker_len, len(content) - 1):
+        ch = content[p]
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch in "。！？；;":
+            q = p + 1
+            while q < len(content) and content[q].isspace():
+                q += 1
+            m = pattern.match(content, q)
+            if m and m.end() < len(content) and _marker_number(ln.family, m.group(1)) == (ln.number or 0) + 1:
+                return q
+    return None
 
 
 def _carried_marker(ln: _Line, last: dict[str, int]) -> int | None:
@@ -267,7 +298,7 @@ def _real_families(lines: list[_Line]) -> list[str]:
         if ln.number == prev + 1 or (ln.number == 1 and prev > 0):
             runs[ln.family] += 1
             last[ln.family] = ln.number or 0
-    real = [f for f, n in runs.items() if n >= 2 or last[f] == 1]
+    real = [f for f, n in runs.items() if n >= 2 or (last[f] == 1 and f not in _NEEDS_RUN)]
     return sorted(real, key=_RANK.__getitem__)
 
 
@@ -471,6 +502,8 @@ def _run_in_points(text: str, offsets: list[int], end: int) -> list[Point]:
         pos = 0
         for ordinal in ordinals:
             i = text.find(ordinal, pos)
+            if i < 0 and ordinal in _OPTIONAL_ORDINALS:
+                continue  # 首先……其次……最后……
             if i < 0:
                 break
             found.append((i, ordinal))
@@ -556,7 +589,7 @@ def _standalone_heading(para: _Para, hints: dict[int, TitleHint]) -> bool:
     if hint is not None and hint.end >= para.end and len(para.text) <= _MAX_TITLE_LINE:
         return True
     text = para.text
-    return len(text) <= MAX_HEAD and not any(ch in _CLAUSE_END + "，,、" for ch in text)
+    return len(text) <= MAX_HEAD and not any(ch in _HEADING_BREAKS for ch in text)
 
 
 def _end_before(next_start: int, text: str) -> int:

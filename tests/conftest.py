@@ -30,6 +30,19 @@ def library_copy(tmp_path: Path) -> Path:
     return dest
 
 
+def covered_once(plan) -> bool:
+    """The plan's spans are in order and cover every non-blank character exactly once."""
+    counts = [0] * len(plan.text)
+    last_end = 0
+    for _, start, end in plan.spans():
+        if start < last_end or end < start:
+            return False
+        last_end = end
+        for i in range(start, end):
+            counts[i] += 1
+    return all(c == 1 for ch, c in zip(plan.text, counts) if not ch.isspace())
+
+
 # --- plan store tests (tests/test_store_*.py)
 
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from core import parse_plan
 from core.headings import TitleHint
+from conftest import covered_once
 
 MARKERS = ["一、", "二、", "三、", "十、", "二十、", "（一）", "(二)", "（三）", "1.", "2、", "3．", "１．",
            "(1)", "（2）", "1）", "①", "②", "第一部分", "第二部分 ", "一是", "二是", "首先", "其次"]
@@ -27,18 +28,6 @@ any_text = st.text(max_size=300)
 
 # Marks that end a title are dropped from it (the section body starts after them).
 TRIM = re.compile(r"[\s。！？!?；;：:]")
-
-
-def _covered_once(plan) -> bool:
-    counts = [0] * len(plan.text)
-    last_end = 0
-    for _, start, end in plan.spans():
-        if start < last_end or end < start:
-            return False
-        last_end = end
-        for i in range(start, end):
-            counts[i] += 1
-    return all(c == 1 for ch, c in zip(plan.text, counts) if not ch.isspace())
 
 
 def _wording(plan) -> str:
@@ -61,7 +50,7 @@ def _source_without_debris(plan) -> str:
 @given(soup | any_text)
 def test_never_raises_and_covers_every_character_once(text):
     plan = parse_plan(text)
-    assert _covered_once(plan)
+    assert covered_once(plan)
 
 
 @settings(max_examples=300, deadline=None)
@@ -98,7 +87,7 @@ def test_formatting_hints_keep_every_character_once(text, raw_hints):
                                                  len(text[starts[i % len(starts)]:].lstrip())),
                        starts[i % len(starts)] + n, level) for i, n, level in raw_hints] if starts else []
     plan = parse_plan(text, hints=hints)
-    assert _covered_once(plan)
+    assert covered_once(plan)
     assert _wording(plan) == _source_without_debris(plan)
 
 
@@ -118,7 +107,7 @@ def test_title_space_body_lines_give_the_titles(items, section, space):
     plan = parse_plan(text)
     assert [it.title for it in plan.items] == [t for t, _ in items]
     assert [it.text for it in plan.items] == [f"{t}\n{body}" for t, body in items]
-    assert _covered_once(plan)
+    assert covered_once(plan)
 
 
 @settings(max_examples=150, deadline=None)
@@ -142,4 +131,4 @@ def test_a_heading_line_carrying_the_next_level_is_split(section, title, body, m
     plan = parse_plan(text)
     assert [s.title for s in plan.sections] == [section]
     assert [it.title for it in plan.items] == [title, title]
-    assert _covered_once(plan)
+    assert covered_once(plan)
