@@ -303,7 +303,11 @@ def _real_families(lines: list[_Line]) -> list[str]:
 
 
 def _section_family(families: list[str]) -> str | None:
-    return families[0] if families and families[0] in _SECTION_FAMILIES else None
+    """The family that marks sections: 第一部分 or 一、, else the highest of two or more
+    families ("（一）加强政治建设" over "1.强化政治忠诚" in a plan without 一、)."""
+    if not families:
+        return None
+    return families[0] if families[0] in _SECTION_FAMILIES or len(families) >= 2 else None
 
 
 def _assign_roles(lines: list[_Line], families: list[str], warnings: list[str]) -> None:
@@ -691,6 +695,7 @@ def _build_tree(plan: Plan, paras: list[_Para], hints: dict[int, TitleHint]) -> 
         plan.warnings.append("未识别出一级标题（如“一、”），所有条目归入同一章节。")
     for g in groups:
         _layout(g, hints)
+    _lone_plain_items(groups)
     heads = {}
     for g in groups:
         if g.heading is not None:
@@ -774,6 +779,19 @@ def _unnumbered_groups(paras: list[_Para], hints: dict[int, TitleHint]) -> list[
             if _groups_ending_at_space(plain):
                 is_section = heading
     return _group_by_section(paras, is_section)
+
+
+def _lone_plain_items(groups: list[_Group]) -> None:
+    """A section whose only paragraph reads "title：body" or "title body" holds one item
+    when its sibling sections hold such unnumbered items ("改进工作作风：深入基层……")."""
+    plain = [g for g in groups if g.items and g.items[0][0].first.role is None]
+    if len(plain) < 2:
+        return
+    for g in groups:
+        if g.heading is not None and not g.items and len(g.intro) == 1:
+            para = g.intro[0]
+            if colon_boundary(para.text) is not None or space_boundary(para.first.content, 0) is not None:
+                g.items, g.intro = [[para]], []
 
 
 def _layout(group: _Group, hints: dict[int, TitleHint]) -> None:
