@@ -28,6 +28,17 @@ def test_parse_json_shape(capsys):
     assert section["items"][0]["title"] == "筑牢“两个确立”的政治根基"
 
 
+def test_parse_json_says_where_organ_and_year_came_from(capsys, tmp_path):
+    data = run_json(capsys, "parse", PLAN)
+    assert (data["organ_source"], data["year_source"]) == ("manifest", "manifest")  # the samples have a manifest
+    unnamed = tmp_path / "12_tongzhan_unmarked_items_2022.txt"
+    unnamed.write_text("压实党建工作责任。\n一、加强学习\n1.抓好中心组学习。每月一次。\n2.抓好支部学习。每月一次。\n",
+                       encoding="utf-8")
+    data = run_json(capsys, "parse", str(unnamed))
+    assert (data["organ"], data["organ_source"], data["year"], data["year_source"]) == (
+        "未命名单位", "none", 2022, "filename")
+
+
 def test_parse_prints_readable_tree(capsys):
     assert main(["parse", PLAN]) == 0
     out = capsys.readouterr().out

@@ -35,6 +35,17 @@ def test_page_lists_plans_and_says_local_mode(library: Path):
     assert uploader.allowed_type == []  # any file: wrong types get the store's Chinese reason
 
 
+def test_plan_list_says_where_each_organ_and_year_came_from(library: Path):
+    (library / "12_tongzhan_unmarked_items_2022.txt").write_text(
+        "压实党建工作责任。\n一、加强学习\n1.抓好中心组学习。每月一次。\n2.抓好支部学习。每月一次。\n", encoding="utf-8")
+    at = library_page()
+    assert_clean(at)
+    table = at.dataframe[0].value.set_index("文件")
+    assert table.loc["12_tongzhan_unmarked_items_2022.txt", ["单位", "单位来源", "年度来源"]].tolist() == [
+        "未命名单位", "未识别", "文件名"]
+    assert table.loc[ZHENGYAN, ["单位", "单位来源", "年度来源"]].tolist() == ["市委政研室", "清单", "清单"]
+
+
 def test_upload_previews_then_saves_original_bytes_and_every_page_sees_it(library: Path):
     before = snapshot(library)
     at = upload(library_page(), ("政研室2023.txt", PLAN_2023))
