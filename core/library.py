@@ -23,14 +23,14 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 from pandas.arrays import ArrowStringArray
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import analysis, cache
+from . import analysis, cache, reviews
 from .manifest import PlanMeta, detect_metadata, read_manifest
 from .memory import release_free_memory
 from .model import Plan
@@ -107,6 +107,8 @@ def library_fingerprint(folder: str | os.PathLike, extra: bytes = b"") -> str:
         with os.scandir(folder) as scan:  # one stat per file, not three (0.7 s at 10,000 files)
             entries = sorted(scan, key=lambda e: e.name)
         for entry in entries:
+            if entry.name in reviews.REVIEW_FILES:  # decisions change no parse or tag
+                continue
             try:
                 if not entry.is_file():
                     continue
@@ -151,6 +153,7 @@ class Library:
         self._index_lock = threading.Lock()
         self._folded_items: pa.ChunkedArray | None = None  # fold(text) of items, from ingest
         self.progress: ProgressCallback | None = None
+        self.review_store = reviews.ReviewStore(self.root)
         self._apply_tags(tags)
         if fingerprint is None:
             taxonomy_key = dump_taxonomy(taxonomy).encode()
@@ -171,7 +174,8 @@ class Library:
         self.evidence = _contiguous(tags.evidence)
         self.preamble_mentions = tags.preamble_mentions
         self._coverage = None
-        self._omission_cells: pd.DataFrame | None = None
+        self._reviewed: tuple[int, pd.DataFrame] | None = None
+        self._omission_cells: tuple[int, pd.DataFrame] | None = None
         self._evidence_index: analysis.EvidenceIndex | None = None
         self._evidence_lock = threading.Lock()
         self._folded: list[str] | None = None
@@ -222,13 +226,44 @@ class Library:
         return folded
 
     def coverage(self) -> pd.DataFrame:
-        """One row per plan × theme: item ``count`` and ``covered`` (wording: :meth:`evidence_for`).
+        """One row per plan × theme: item ``count``, ``machine_covered`` (the rules' answer),
+        ``covered`` (a person's decision where there is one, see :meth:`review`), ``review``
+        (dict: decision, note, by, time, items, … or None) and ``needs_recheck`` (the plan
+        file changed since it was reviewed: the old decision is shown, not applied).
 
-        Columns ``plan_id, organ, year, theme, theme_name, dimension, required, count, covered``.
+        Columns ``plan_id, organ, year, theme, theme_name, dimension, required, count, covered,
+        machine_covered, review, needs_recheck``. Wording behind a cell: :meth:`evidence_for`.
         """
-        if self._coverage is None:
-            self._coverage = analysis.coverage(self.plans, self.items, self.taxonomy)
-        return self._coverage.copy()
+        return self._reviewed_coverage()[1].copy()
+
+    def _reviewed_coverage(self) -> tuple[int, pd.DataFrame]:
+        version = self.review_store.version()
+        with self._analysis_lock:
+            if self._coverage is None:
+                self._coverage = analysis.coverage(self.plans, self.items, self.taxonomy)
+            if self._reviewed is None or self._reviewed[0] != version:
+                self._reviewed = (version, reviews.overlay(self._coverage, self.plans,
+                                                           self.review_store.rows(),
+                                                           lambda f: self.review_store.plan_hash(self.root / f)))
+            return self._reviewed
+
+    def review(self, plan_id: str, theme: str, decision: str, note: str = "", by: str = "",
+               items: Iterable[str] = ()) -> dict:
+        """Record a person's decision on one cell: ``decision`` is ``"covered"`` or ``"omitted"``;
+        ``items`` the item ids pointed to as evidence. Appended to ``<library>/reviews.sqlite``
+        (history kept); raises :class:`core.errors.UserError` (Chinese) for bad input.
+
+        >>> lib.review("000_c066458c1de48185", "org_life", "omitted", note="只提了一句", by="王")  # doctest: +SKIP
+        """
+        return reviews.record(self, self.review_store, plan_id, theme, decision, note, by, items)
+
+    def reviews(self) -> pd.DataFrame:
+        """Every decision ever recorded, oldest first (columns ``reviews.REVIEW_COLUMNS``)."""
+        return self.review_store.rows()
+
+    def review_agreement(self) -> dict:
+        """How often the machine's answer was upheld by reviewers (see :func:`core.reviews.agreement`)."""
+        return reviews.agreement(self.coverage())
 
     def evidence_for(self, plan_id: str, theme: str) -> list[dict]:
         """The wording behind one coverage cell: ``{item_id, title, text, term, start, end}``
@@ -255,13 +290,16 @@ class Library:
         plans, wanted only for an export.
         """
         if candidates:
-            return analysis.omissions(self.coverage(), self.items, self.preamble_mentions, self.taxonomy)
+            cov = self.coverage()
+            return reviews.with_status(analysis.omissions(cov, self.items, self.preamble_mentions,
+                                                          self.taxonomy), cov)
+        version, cov = self._reviewed_coverage()
         with self._analysis_lock:
-            if self._omission_cells is None:
-                self._omission_cells = analysis.omissions(self.coverage(), self.items,
-                                                          self.preamble_mentions, self.taxonomy,
-                                                          candidates=False)
-            return self._omission_cells.copy()
+            if self._omission_cells is None or self._omission_cells[0] != version:
+                cells = analysis.omissions(cov, self.items, self.preamble_mentions, self.taxonomy,
+                                           candidates=False)
+                self._omission_cells = (version, reviews.with_status(cells, cov))
+            return self._omission_cells[1].copy()
 
     def nearest_candidate(self, plan_id: str, theme: str) -> dict:
         """The item of ``plan_id`` closest to ``theme`` (for an omitted cell) and why it falls short.
