@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import reviews
 from .analysis import tag_plans
+from .errors import UserError
 from .library import DEFAULT_LIBRARY, Library, load_plan, open_library
 from .manifest import ManifestError
 from .model import Plan
@@ -136,10 +138,11 @@ def cmd_coverage(args: argparse.Namespace) -> None:
             "themes": [{"id": t.id, "name": t.name, "dimension": t.dimension, "required": t.required}
                        for t in lib.taxonomy.themes],
             "cells": [{"plan": r.plan_id, "theme": r.theme, "count": int(r.count),
-                       "covered": bool(r.covered),
+                       "covered": bool(r.covered), "machine_covered": bool(r.machine_covered),
+                       "needs_recheck": bool(r.needs_recheck), "review": r.review,
                        "evidence": [{"item": e["item_id"], "title": e["title"], "term": e["term"],
                                      "start": e["start"], "end": e["end"]}
-                                    for e in (lib.evidence_for(r.plan_id, r.theme) if r.covered else [])]}
+                                    for e in lib.evidence_for(r.plan_id, r.theme)]}
                       for r in cov.itertuples(index=False)],
         })
         return
@@ -212,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
     _add_store_commands(sub)
     _add_compare_commands(sub)
+    _add_review_commands(sub)
     return parser
 
 
@@ -564,6 +568,80 @@ def _add_compare_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("year_b", metavar="YEAR_B", type=int)
     _library_options(p)
     p.set_defaults(func=cmd_yoy)
+
+
+# ---------------------------------------------------------------- reviews: a person's last word
+
+
+def _review_library(args: argparse.Namespace) -> Library:
+    lib = _open(args)
+    if lib.review_store.error:
+        print(lib.review_store.error, file=sys.stderr)
+    return lib
+
+
+def cmd_review_set(args: argparse.Namespace) -> None:
+    lib = _open(args)
+    decision = "covered" if args.covered else "omitted" if args.omitted else ""
+    try:
+        row = lib.review(args.plan_id, args.theme, decision, note=args.note or "", by=args.by or "",
+                         items=args.item or ())
+    except UserError as err:
+        raise CliError(err.message) from err
+    if args.json:
+        _print_json({c: row[c] for c in ("review_id", "plan_id", "theme", "decision", "note", "reviewer",
+                                         "time", "machine_covered")} | {"items": args.item or []})
+        return
+    machine = "已覆盖" if row["machine_covered"] else "缺"
+    print(f"已记录：{row['organ']} · {lib.taxonomy.theme(args.theme).name} → "
+          f"{reviews.DECISIONS[row['decision']]}（机器判断：{machine}）")
+
+
+def cmd_review_list(args: argparse.Namespace) -> None:
+    lib = _review_library(args)
+    rows = lib.reviews()
+    if args.json:
+        _print_json({"reviews": _records(rows, [c for c in reviews.REVIEW_COLUMNS if c != "plan_sha256"]),
+                     "error": lib.review_store.error})
+        return
+    if rows.empty:
+        print("还没有复核记录。用 python -m core review set PLAN_ID THEME --covered|--omitted 记录一条。")
+    names = {t.id: t.name for t in lib.taxonomy.themes}
+    for r in rows.itertuples(index=False):
+        machine = "已覆盖" if r.machine_covered else "缺"
+        note = f"\t{r.note}" if r.note else ""
+        print(f"{r.time}\t{r.reviewer or '—'}\t{r.organ}\t{names.get(r.theme, r.theme)}\t"
+              f"{reviews.DECISIONS[r.decision]}（机器：{machine}）{note}")
+
+
+def cmd_review_agreement(args: argparse.Namespace) -> None:
+    lib = _review_library(args)
+    figures = lib.review_agreement()
+    if args.json:
+        _print_json(figures)
+        return
+    print(reviews.agreement_text(figures))
+
+
+def _add_review_commands(sub: argparse._SubParsersAction) -> None:
+    review = sub.add_parser("review", help="人工复核覆盖格子：确认或改判机器的判断")
+    actions = review.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = actions.add_parser("set", help="记录一条复核结论（追加，历史保留）")
+    p.add_argument("plan_id")
+    p.add_argument("theme", help="主题 id，如 org_life")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--covered", action="store_true", help="人工判断：已覆盖")
+    which.add_argument("--omitted", action="store_true", help="人工判断：缺")
+    p.add_argument("--note", help=f"复核说明（最多 {reviews.NOTE_LIMIT} 字）")
+    p.add_argument("--by", help=f"复核人（最多 {reviews.REVIEWER_LIMIT} 字）")
+    p.add_argument("--item", action="append", help="作为依据的条目编号（可重复）")
+    _library_options(p)
+    p.set_defaults(func=cmd_review_set)
+    for name, func, help_text in (("list", cmd_review_list, "列出全部复核记录（含历史）"),
+                                  ("agreement", cmd_review_agreement, "机器判断被人工确认的比例")):
+        p = actions.add_parser(name, help=help_text)
+        _library_options(p)
+        p.set_defaults(func=func)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

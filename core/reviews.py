@@ -115,11 +115,15 @@ class ReviewStore:
         finally:
             con.close()
 
-    def _check(self, con: sqlite3.Connection) -> None:
-        """Raise sqlite3.DatabaseError unless the file holds our reviews table."""
+    def _check(self, con: sqlite3.Connection) -> bool:
+        """True if the file holds our reviews table, False if it is empty; else raise
+        sqlite3.DatabaseError (another program's database is not ours to add to)."""
         columns = [row[1] for row in con.execute("PRAGMA table_info(reviews)")]
-        if columns != REVIEW_COLUMNS:
-            raise sqlite3.DatabaseError("不是本看板的复核记录" if columns else "没有复核记录表")
+        if columns == REVIEW_COLUMNS:
+            return True
+        if columns or con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]:
+            raise sqlite3.DatabaseError("不是本看板的复核记录")
+        return False
 
     def version(self) -> int:
         """The newest row id (0 when there are none; -1 when the file cannot be read)."""
@@ -129,7 +133,8 @@ class ReviewStore:
             return 0
         try:
             with self._connect() as con:
-                self._check(con)
+                if not self._check(con):
+                    return 0
                 return int(con.execute("SELECT COALESCE(MAX(review_id), 0) FROM reviews").fetchone()[0])
         except sqlite3.Error as err:
             return self._broken(err)
@@ -167,14 +172,15 @@ class ReviewStore:
         values = [row[c] for c in REVIEW_COLUMNS[1:]]
         try:
             with self._connect() as con:
+                self._check(con)  # before anything is written to a file that is not ours
                 mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
                     raise sqlite3.OperationalError(f"journal_mode={mode}")
                 con.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in _statements(_SCHEMA):
-                        con.execute(statement)
-                    self._check(con)
+                    if not self._check(con):
+                        for statement in _statements(_SCHEMA):
+                            con.execute(statement)
                     cur = con.execute(f"INSERT INTO reviews ({', '.join(REVIEW_COLUMNS[1:])}) "
                                       f"VALUES ({', '.join('?' * len(values))})", values)
                     con.execute("COMMIT")
