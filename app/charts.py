@@ -14,6 +14,8 @@ from app.style import (COUNT_COLORSCALE, OMISSION_TEXT_COLOR, PLOT_FONT, dimensi
 
 OMISSION_MARK = "缺"
 _OMISSION_LABEL = f"<b>{OMISSION_MARK}</b>"  # our own constant: safe to bold
+REVIEWED_MARK, RECHECK_MARK = "✓", "？"  # a person decided this cell / the plan changed since
+REVIEW_BORDER = "#1f4e9c"
 
 
 def items_by_dimension_bars(counts: pd.DataFrame, organ_labels: Sequence[str],
@@ -64,13 +66,16 @@ _BARS_STYLE = """<style>
 
 def coverage_heatmap(counts: pd.DataFrame, omitted: pd.DataFrame,
                      row_labels: Sequence[str], column_labels: Sequence[str],
-                     cell_ids: list[list[tuple[str, str]]]) -> go.Figure:
+                     cell_ids: list[list[tuple[str, str]]],
+                     marks: pd.DataFrame | None = None) -> go.Figure:
     """Themes (rows) × organs (columns), colour = items covering the theme.
 
     ``counts`` and ``omitted`` are row_labels × column_labels frames (int / bool);
     an omitted cell shows the text label “缺”, so colour is never the only cue.
     ``cell_ids[r][c]`` = (plan_id, theme id) becomes the customdata of an invisible
     marker per cell: a plain Heatmap returns no point selection in Streamlit.
+    ``marks`` (same shape, str) adds :data:`REVIEWED_MARK` or :data:`RECHECK_MARK` after
+    a cell's text and a border around it: the cell's answer is a person's, or needs one.
     """
     z = counts.to_numpy()
     vmax = max(1, int(z.max()) if z.size else 1)
@@ -78,6 +83,7 @@ def coverage_heatmap(counts: pd.DataFrame, omitted: pd.DataFrame,
     ys = [html_text(r) for r in row_labels]
     text = [[OMISSION_MARK if omitted.iat[r, c] else (str(z[r][c]) if z[r][c] else "")
              for c in range(len(xs))] for r in range(len(ys))]
+    mark = [[marks.iat[r, c] if marks is not None else "" for c in range(len(xs))] for r in range(len(ys))]
     fig = go.Figure(go.Heatmap(
         z=z, x=xs, y=ys, zmin=0, zmax=vmax, colorscale=COUNT_COLORSCALE, xgap=2, ygap=2,
         colorbar=dict(title=dict(text="条目数"), thickness=12, len=min(1.0, 320 / (110 + 26 * len(ys))),
@@ -87,7 +93,8 @@ def coverage_heatmap(counts: pd.DataFrame, omitted: pd.DataFrame,
     fig.add_trace(go.Scatter(
         x=[x for _ in ys for x in xs], y=[y for y in ys for _ in xs],
         mode="markers+text",
-        text=[_OMISSION_LABEL if t == OMISSION_MARK else t for row in text for t in row],
+        text=[(_OMISSION_LABEL if t == OMISSION_MARK else t) + m
+              for row, mrow in zip(text, mark) for t, m in zip(row, mrow)],
         textfont=dict(color=[OMISSION_TEXT_COLOR if t == OMISSION_MARK
                              else text_color_on(count_color(z[r][c], vmax))
                              for r, row in enumerate(text) for c, t in enumerate(row)],
@@ -97,6 +104,14 @@ def coverage_heatmap(counts: pd.DataFrame, omitted: pd.DataFrame,
         hovertemplate="%{x}<br>%{y}<br>条目数：%{customdata[2]}<extra></extra>",
         showlegend=False,
     ))
+    reviewed = [(r, c) for r in range(len(ys)) for c in range(len(xs)) if mark[r][c]]
+    if reviewed:  # a border as well as the mark: the mark alone is small on a dark cell
+        fig.add_trace(go.Scatter(
+            x=[xs[c] for r, c in reviewed], y=[ys[r] for r, c in reviewed], mode="markers",
+            marker=dict(size=28, symbol="square-open", color=REVIEW_BORDER, line=dict(width=2.5)),
+            customdata=[list(cell_ids[r][c]) + [int(z[r][c])] for r, c in reviewed],
+            hovertemplate="%{x}<br>%{y}<br>已人工复核<extra></extra>", showlegend=False,
+        ))
     fig.update_layout(
         height=max(320, 110 + 26 * len(ys)), margin=dict(l=10, r=10, t=30, b=10),
         font_family=PLOT_FONT, dragmode=False, clickmode="event+select",

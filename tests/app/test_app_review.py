@@ -1,0 +1,86 @@
+"""主题覆盖: 确认 / 改判 buttons on a clicked cell, with and without the admin password."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import core
+from apphelpers import all_text, assert_clean, make_app, plotly_figure
+from libkit import library, login, password  # noqa: F401  (fixtures)
+
+PLAN = "000_c066458c1de48185"  # 区市场监管局: no item on 智慧党建 (read from the plan)
+
+
+def coverage_on(plan_id: str, theme: str):
+    at = make_app(page="pages/coverage.py")
+    at.session_state["coverage_chart"] = {"selection": {"points": [{"customdata": [plan_id, theme, 0]}]}}
+    return at.run()
+
+
+def marked_cells(at) -> list[list]:
+    """customdata of the cells with a review border."""
+    traces = plotly_figure(at)["data"]
+    return [d[:2] for t in traces[2:] for d in t["customdata"]]
+
+
+def test_overrule_an_omission_with_note_and_name(library: Path):
+    at = coverage_on(PLAN, "smart")
+    assert_clean(at) if not at.error else None
+    assert "已复核 0 / " in all_text(at)
+    at.sidebar.text_input(key="reviewer_name").set_value("王督查")
+    at.text_area(key="review_note").set_value("第五章“智慧机关”一条即属此项")
+    at.button(key="review_overrule").click().run()
+    assert not at.exception
+    assert any("已记录复核结论" in s.value for s in at.success)
+    assert [PLAN, "smart"] in marked_cells(at)
+    assert "已复核 1 / " in all_text(at)
+    lib = core.open_library(library)
+    row = lib.reviews().iloc[-1]
+    assert (row["plan_id"], row["theme"], row["decision"]) == (PLAN, "smart", "covered")
+    assert row["reviewer"] == "王督查" and row["note"] == "第五章“智慧机关”一条即属此项"
+    assert row["items"]  # the nearest candidate was offered as evidence
+    # the page shows the decision, and the heatmap no longer marks the cell 缺
+    assert "人工复核为**已覆盖**" in all_text(at)
+
+
+def test_confirm_a_covered_cell(library: Path):
+    at = coverage_on(PLAN, "org_life")
+    at.button(key="review_confirm").click().run()
+    assert not at.exception
+    row = core.open_library(library).reviews().iloc[-1]
+    assert row["decision"] == "covered" and bool(row["machine_covered"])
+    assert "确认了机器的判断" in all_text(at)
+
+
+def test_corrupt_reviews_file_page_still_works_and_refuses(library: Path):
+    garbage = b"\x00garbage, not sqlite" * 50
+    (library / "reviews.sqlite").write_bytes(garbage)
+    at = coverage_on(PLAN, "smart")
+    assert not at.exception
+    assert any("复核记录文件" in e.value for e in at.error)
+    assert plotly_figure(at)["data"]  # the heatmap is still drawn
+    at.button(key="review_confirm").click().run()
+    assert any(e.value.startswith("未保存复核结论") for e in at.error)
+    assert (library / "reviews.sqlite").read_bytes() == garbage
+
+
+def test_with_password_the_buttons_wait_for_login(library: Path, password: str):
+    at = coverage_on(PLAN, "smart")
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "review_confirm"]
+    assert any("修改复核结论需要管理员密码" in w.value for w in at.warning)
+    at = login(at, password, key="review_admin")
+    at.button(key="review_confirm").click().run()
+    assert not at.exception
+    rows = core.open_library(library).reviews()
+    assert rows["decision"].tolist() == ["omitted"]
+
+
+def test_filter_hides_reviewed_omissions(library: Path):
+    lib = core.open_library(library)
+    lib.review(PLAN, "smart", "omitted", note="确实没有")
+    at = make_app(page="pages/coverage.py")
+    table = at.dataframe[0].value
+    assert "确实没有" in table["复核说明"].tolist()
+    at.toggle(key="om_unreviewed").set_value(True).run()
+    table = at.dataframe[0].value
+    assert "确实没有" not in table["复核说明"].tolist() and len(table) > 0
