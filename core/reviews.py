@@ -383,6 +383,26 @@ def status_columns(reviews: pd.Series, machine_covered: pd.Series) -> pd.DataFra
                         index=reviews.index, dtype="str")
 
 
+def summary(review: dict[str, Any] | None, machine_covered: bool) -> str:
+    """One plain line about a cell's decision, for reports ("" when unreviewed).
+
+    >>> summary({"decision": "covered", "note": "见第三章", "by": "王", "needs_recheck": False}, False)
+    '已改判为“已覆盖”（王）：见第三章'
+    """
+    if not review:
+        return ""
+    label = DECISIONS[review["decision"]]
+    if review["needs_recheck"]:
+        head = f"需复核（计划文件已替换；原结论“{label}”未采用）"
+    elif (review["decision"] == "covered") == bool(machine_covered):
+        head = f"已确认“{label}”"
+    else:
+        head = f"已改判为“{label}”"
+    who = f"（{review['by']}）" if review.get("by") else ""
+    note = f"：{review['note']}" if review.get("note") else ""
+    return head + who + note
+
+
 def with_status(cells: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``cells`` (plan_id, theme, …) with :func:`status_columns` from ``coverage``."""
     keyed = coverage.set_index(["plan_id", "theme"])[["review", "machine_covered"]]

@@ -21,6 +21,7 @@ from docx.shared import Pt
 
 from .commitments import commitments
 from .distinct import distinctive_items
+from .reviews import summary
 
 EAST_ASIAN_FONT = "SimSun"
 COVERED, NOT_COVERED = "已覆盖", "未涉及"
@@ -31,8 +32,9 @@ def scorecard(lib: Any, plan_id: str) -> dict[str, Any]:
 
     Keys: ``plan`` (dict: plan_id, organ, year, level, title, sections, items),
     ``structure`` (one row per section, with its item titles), ``coverage`` (one row
-    per theme: item count, 已覆盖/未涉及, the items), ``omissions`` (required themes
-    missing, nearest candidate and why), ``distinctive`` (特色任务) and ``commitments``.
+    per theme: item count, 已覆盖/未涉及 after any person's review, the items, the review
+    in words), ``omissions`` (required themes missing, nearest candidate and why, the
+    review), ``distinctive`` (特色任务) and ``commitments``.
     """
     plans = lib.plans[lib.plans["plan_id"] == plan_id]
     if plans.empty:
@@ -60,6 +62,7 @@ def scorecard(lib: Any, plan_id: str) -> dict[str, Any]:
         "status": [COVERED if c else NOT_COVERED for c in cover["covered"]],
         "items": [tuple(dict.fromkeys(label[e["item_id"]] for e in lib.evidence_for(plan_id, t)))
                   if c else () for t, c in zip(cover["theme"], cover["covered"])],
+        "review": [summary(rv, m) for rv, m in zip(cover["review"], cover["machine_covered"])],
     })
     omitted = lib.omissions(candidates=False)
     omitted = omitted[omitted["plan_id"] == plan_id]
@@ -69,6 +72,7 @@ def scorecard(lib: Any, plan_id: str) -> dict[str, Any]:
         "candidate_item_id": [n["candidate_item_id"] for n in nearest],
         "candidate": [label.get(n["candidate_item_id"], "") for n in nearest],
         "reason": [n["reason"] for n in nearest], "preamble_mention": omitted["preamble_mention"].to_numpy(),
+        "review": [summary(rv, m) for rv, m in zip(*_reviews_of(cover, omitted["theme"]))],
     })
     return {
         "plan": {"plan_id": plan_id, "organ": plan["organ"],
@@ -77,6 +81,12 @@ def scorecard(lib: Any, plan_id: str) -> dict[str, Any]:
         "structure": structure, "coverage": coverage, "omissions": omissions,
         "distinctive": distinctive_items(lib, plan_id), "commitments": commitments(lib, plan_id),
     }
+
+
+def _reviews_of(cover: pd.DataFrame, themes: pd.Series) -> tuple[list, list]:
+    """The review dicts and machine answers of ``themes`` in one plan's coverage rows."""
+    by_theme = cover.set_index("theme")
+    return ([by_theme.at[t, "review"] for t in themes], [by_theme.at[t, "machine_covered"] for t in themes])
 
 
 def scorecard_docx(lib: Any, plan_id: str) -> bytes:
@@ -107,16 +117,16 @@ def scorecard_docx(lib: Any, plan_id: str) -> bytes:
     doc.add_heading("二、必选主题覆盖", level=1)
     doc.add_paragraph(f"必选主题 {len(required)} 个，已覆盖 {int((required['status'] == COVERED).sum())} 个，"
                       f"未涉及 {int((required['status'] == NOT_COVERED).sum())} 个。")
-    _table(doc, ["维度", "主题", "条目数", "情况", "涉及条目"],
-           [(r.dimension, r.theme_name, r.count, r.status, "；".join(r.items))
+    _table(doc, ["维度", "主题", "条目数", "情况", "涉及条目", "人工复核"],
+           [(r.dimension, r.theme_name, r.count, r.status, "；".join(r.items), r.review or "—")
             for r in required.itertuples(index=False)])
 
     doc.add_heading("三、缺项及最接近的条目", level=1)
     if card["omissions"].empty:
         doc.add_paragraph("必选主题均已覆盖。")
     else:
-        _table(doc, ["缺少的主题", "最接近的条目", "差在哪里", "前言提及"],
-               [(r.theme_name, r.candidate or "—", r.reason, r.preamble_mention or "—")
+        _table(doc, ["缺少的主题", "最接近的条目", "差在哪里", "前言提及", "人工复核"],
+               [(r.theme_name, r.candidate or "—", r.reason, r.preamble_mention or "—", r.review or "—")
                 for r in card["omissions"].itertuples(index=False)])
 
     doc.add_heading("四、特色任务", level=1)

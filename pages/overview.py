@@ -8,6 +8,7 @@ from app.charts import items_by_dimension_bars
 from app.frame import View, current_view, empty_state, friendly_errors, require_frame
 from app.pager import paginate
 from app.safe import md_escape
+from core.reviews import agreement, agreement_text, summary
 
 require_frame()
 
@@ -76,6 +77,22 @@ def most_omitted(view: View) -> None:
     st.markdown("\n".join(lines))
 
 
+def reviewed_cells(view: View) -> None:
+    """The cells a person has decided, with the answer and note (the counts above include them)."""
+    cov = view.keep(view.lib.coverage())
+    done = cov[cov["review"].notna()]
+    if done.empty:
+        return
+    st.caption(md_escape(agreement_text(agreement(cov))) + " 上面的覆盖率和缺失统计已按人工复核的结论计算。")
+    labels = view.labels
+    with st.expander(f"人工复核的结论（{len(done)} 格）", icon=":material/verified:"):
+        st.dataframe(pd.DataFrame({
+            "单位": done["plan_id"].map(labels), "主题": done["theme_name"],
+            "结论": [summary(rv, m) for rv, m in zip(done["review"], done["machine_covered"])],
+            "复核时间": [str(rv["time"])[:16].replace("T", " ") for rv in done["review"]],
+        }), hide_index=True, width="stretch")
+
+
 def organ_list(organs: list[str], limit: int = NAMES_SHOWN) -> str:
     """Names joined with 、, the first ``limit`` only (a theme can be missing in hundreds of plans)."""
     names = list(dict.fromkeys(organs))
@@ -114,6 +131,7 @@ def main() -> None:
     with right, friendly_errors("统计缺失最多的必备主题"):
         st.subheader("最常缺失的必备主题")
         most_omitted(view)
+        reviewed_cells(view)
         st.page_link("pages/coverage.py", label="查看全部缺失及依据", icon=":material/arrow_forward:", query_params=view.query_params())
 
 

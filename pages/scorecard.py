@@ -78,10 +78,10 @@ def coverage(card: dict) -> None:
         return
     rows = [(r.dimension, r.theme_name, r.count,
              Cell(("✓ " if r.status == COVERED else "✗ ") + r.status, "ok" if r.status == COVERED else "bad"),
-             Cell(lines=tuple(r.items) or ("—",)))
+             Cell(lines=tuple(r.items) or ("—",)), r.review or "—")
             for r in required.itertuples(index=False)]
-    st.html(styled(html_table(["维度", "主题", "条目数", "情况", "涉及条目"], rows,
-                              ["14%", "20%", "9%", "12%", "45%"])))
+    st.html(styled(html_table(["维度", "主题", "条目数", "情况", "涉及条目", "人工复核"], rows,
+                              ["12%", "16%", "8%", "10%", "34%", "20%"])))
     optional = frame[~frame["required"] & (frame["status"] == COVERED)]
     if not optional.empty:
         st.caption("另涉及非必选主题：" + md_escape("、".join(optional["theme_name"])))
@@ -94,10 +94,11 @@ def omissions(card: dict) -> None:
         st.success("必选主题均已覆盖，没有缺项。")
         return
     rows = [(Cell(r.theme_name, "bad"), r.candidate or "（未找到）", r.reason,
-             r.preamble_mention if isinstance(r.preamble_mention, str) and r.preamble_mention else "—")
+             r.preamble_mention if isinstance(r.preamble_mention, str) and r.preamble_mention else "—",
+             r.review or "—")
             for r in frame.itertuples(index=False)]
-    st.html(styled(html_table(["缺少的主题", "最接近的条目", "差在哪里", "前言提及"], rows,
-                              ["16%", "28%", "36%", "20%"])))
+    st.html(styled(html_table(["缺少的主题", "最接近的条目", "差在哪里", "前言提及", "人工复核"], rows,
+                              ["14%", "24%", "30%", "14%", "18%"])))
 
 
 def body_lines(title: str, text: str) -> list[str]:

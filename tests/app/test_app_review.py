@@ -1,10 +1,14 @@
 """主题覆盖: 确认 / 改判 buttons on a clicked cell, with and without the admin password."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
+
+from docx import Document
 
 import core
 from apphelpers import all_text, assert_clean, make_app, plotly_figure
+from apphelpers import deferred_files  # noqa: F401  (fixture)
 from libkit import library, login, password  # noqa: F401  (fixtures)
 
 PLAN = "000_c066458c1de48185"  # 区市场监管局: no item on 智慧党建 (read from the plan)
@@ -84,3 +88,23 @@ def test_filter_hides_reviewed_omissions(library: Path):
     at.toggle(key="om_unreviewed").set_value(True).run()
     table = at.dataframe[0].value
     assert "确实没有" not in table["复核说明"].tolist() and len(table) > 0
+
+
+def test_exports_and_scorecard_carry_the_decision_and_note(library: Path, deferred_files):
+    lib = core.open_library(library)
+    lib.review(PLAN, "smart", "omitted", note="全文确无信息化内容", by="王督查")
+    lib.review(PLAN, "org_life", "omitted", note="只提了一句三会一课")
+    at = make_app(page="pages/coverage.py")
+    assert not at.exception
+    csv = deferred_files["必备主题缺失报告.csv"]().decode("utf-8-sig")
+    assert "人工复核" in csv.splitlines()[0] and "复核说明" in csv.splitlines()[0]
+    assert "全文确无信息化内容" in csv and "王督查" in csv and "已确认" in csv
+    assert "只提了一句三会一课" in csv and "已改判" in csv  # a cover overruled is now listed
+    at.switch_page("pages/scorecard.py").run()
+    assert not at.exception
+    assert "只提了一句三会一课" in all_text(at) and "已改判为“缺”" in all_text(at)
+    docx = deferred_files["区市场监管局2022年单位画像.docx"]()
+    text = "\n".join(c.text for t in Document(io.BytesIO(docx)).tables for r in t.rows for c in r.cells)
+    assert "全文确无信息化内容" in text and "已改判为“缺”：只提了一句三会一课" in text
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception and "人工复核的结论（2 格）" in [e.label for e in at.expander][0]
