@@ -6,9 +6,10 @@ import streamlit as st
 
 from app import auth
 from app import taxonomy_editor as te
-from app.frame import friendly_errors, library_changed, require_frame, taxonomy_path
+from app.frame import current_view, friendly_errors, library_changed, require_frame, taxonomy_path
 from app.flash import flash, show_flash
 from app.safe import md_escape
+from core.review_suggestions import learned, with_rule
 from core.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
 
 require_frame()
@@ -16,6 +17,7 @@ require_frame()
 _FLASH = "tax_flash"
 _RESET = "tax_reset_n"
 _PENDING_SAVE = "tax_pending_save"
+_PENDING_RULE = "tax_pending_rule"
 
 
 def _request_save() -> None:
@@ -98,6 +100,48 @@ def save(path, current: bytes, tax: Taxonomy, edited: pd.DataFrame) -> bool:
     return True
 
 
+@st.cache_data(show_spinner="正在从复核结论中找词……", max_entries=8)
+def suggestions_cached(_lib, fingerprint: str, root: str, reviews_version: int) -> pd.DataFrame:
+    return learned(_lib)
+
+
+def _request_rule(theme: str, kind: str, rule: str) -> None:
+    st.session_state[_PENDING_RULE] = (theme, kind, rule)
+
+
+def learned_section(allowed: bool) -> None:
+    """从复核中学到的词: one click adds a suggestion through the validated save."""
+    st.subheader("从复核中学到的词")
+    view = current_view()
+    if view is None:
+        return
+    lib = view.lib
+    version = lib.review_store.version()
+    found = suggestions_cached(lib, lib.fingerprint, str(lib.root), version) if version > 0 else None
+    if found is None or found.empty:
+        st.caption("还没有可学的复核结论。在“主题覆盖”页把机器判错的格子改判后，这里会列出"
+                   "规则漏掉的说法（可加为词语）和造成误判的词（可加为排除语境）。")
+        return
+    st.caption("词语建议来自复核人判为“已覆盖”而机器判为“缺”的格子（复核人指出的条目，或最接近的条目，"
+               "取靠近相近表述的词）；排除建议来自复核人判为“缺”而机器判为“已覆盖”的格子。"
+               "点按钮即按上面的规则校验并保存，可在历史版本中撤销。")
+    for theme, group in found.groupby("theme", sort=False):
+        with st.container(border=True):
+            st.markdown(f"**{md_escape(group['theme_name'].iloc[0])}**（{md_escape(theme)}）")
+            for r in group.itertuples(index=False):
+                left, right = st.columns([5, 1], vertical_alignment="center")
+                if r.kind == "term":
+                    left.markdown(f"词语“**{md_escape(r.phrase)}**”：见于 {r.cells} 个改判为已覆盖的格子，"
+                                  f"全库 {r.items_with} 条任务含此词（例：{md_escape(r.example)}）")
+                    label = "加为词语"
+                else:
+                    left.markdown(f"“**{md_escape(r.phrase)}**”使 {r.cells} 个格子被误判为已覆盖；"
+                                  f"排除语境“{md_escape(r.example)}”（全库 {r.items_with} 条任务含此语境）")
+                    label = "加为排除语境"
+                right.button(label, key=f"learn_{r.kind}_{theme}_{te.digest(r.rule.encode())[:10]}",
+                             disabled=not allowed, on_click=_request_rule, args=(theme, r.kind, r.rule))
+
+
 def history_section(path, allowed: bool) -> None:
     versions = te.history_versions(path)
     st.subheader("历史版本")
@@ -168,6 +212,14 @@ def main() -> None:
             if save(path, current, tax, edited):
                 _reset_editor()
                 st.rerun()
+    rule = st.session_state.pop(_PENDING_RULE, None)
+    if rule and allowed:
+        with friendly_errors("保存主题分类"):
+            if rule[0] in tax.theme_ids and save(path, current, tax, te.table_from_taxonomy(with_rule(tax, *rule))):
+                _reset_editor()
+                st.rerun()
+    with friendly_errors("从复核结论中找词"):
+        learned_section(allowed)
     history_section(path, allowed)
 
 

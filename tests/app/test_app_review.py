@@ -9,7 +9,8 @@ from docx import Document
 import core
 from apphelpers import all_text, assert_clean, make_app, plotly_figure
 from apphelpers import deferred_files  # noqa: F401  (fixture)
-from libkit import library, login, password  # noqa: F401  (fixtures)
+from core.taxonomy import load_taxonomy
+from libkit import library, login, password, taxonomy_file  # noqa: F401  (fixtures)
 
 PLAN = "000_c066458c1de48185"  # 区市场监管局: no item on 智慧党建 (read from the plan)
 
@@ -18,6 +19,11 @@ def coverage_on(plan_id: str, theme: str):
     at = make_app(page="pages/coverage.py")
     at.session_state["coverage_chart"] = {"selection": {"points": [{"customdata": [plan_id, theme, 0]}]}}
     return at.run()
+
+
+def cell_of(lib, plan_id: str, theme: str):
+    cov = lib.coverage()
+    return cov[(cov["plan_id"] == plan_id) & (cov["theme"] == theme)].iloc[0]
 
 
 def marked_cells(at) -> list[list]:
@@ -108,3 +114,44 @@ def test_exports_and_scorecard_carry_the_decision_and_note(library: Path, deferr
     assert "全文确无信息化内容" in text and "已改判为“缺”：只提了一句三会一课" in text
     at.switch_page("pages/overview.py").run()
     assert not at.exception and "人工复核的结论（2 格）" in [e.label for e in at.expander][0]
+
+
+ONLINE_PLAN = ("2023年市档案馆机关党建工作要点\n一、政治建设\n1.落实第一议题制度。认真学习党的创新理论。\n"
+               "二、组织建设\n1.建好“红色e家”线上阵地。依托线上阵地开展党员教育，推动支部工作上网。\n"
+               "2.抓好三会一课。\n")  # 智慧党建 in words the default terms do not know
+
+
+def test_learned_words_one_click_adds_term_and_exclude(library: Path, taxonomy_file: Path):
+    (library / "zz_online.txt").write_text(ONLINE_PLAN, encoding="utf-8")
+    lib = core.open_library(library, taxonomy=taxonomy_file)
+    assert not cell_of(lib, "zz_online", "smart")["machine_covered"]
+    lib.review("zz_online", "smart", "covered", items=["zz_online:2.1"])  # the rules missed it
+    lib.review(PLAN, "org_life", "omitted")                               # the rules over-reached
+    at = make_app(page="pages/taxonomy.py")
+    assert not at.exception
+    assert "从复核中学到的词" in [h.value for h in at.subheader]
+    term_keys = [b.key for b in at.button if b.key and b.key.startswith("learn_term_smart_")]
+    exclude_keys = [b.key for b in at.button if b.key and b.key.startswith("learn_exclude_org_life_")]
+    assert term_keys and exclude_keys
+    before = load_taxonomy(taxonomy_file)
+    at.button(key=term_keys[0]).click().run()
+    assert not at.exception
+    after = load_taxonomy(taxonomy_file)
+    added = set(after.theme("smart").terms) - set(before.theme("smart").terms)
+    assert len(added) == 1
+    assert list((taxonomy_file.parent / ".taxonomy_history").iterdir())  # the old file is kept
+    cell = cell_of(core.open_library(library, taxonomy=taxonomy_file), "zz_online", "smart")
+    assert cell["machine_covered"] and cell["review"]["decision"] == "covered"  # the rule now agrees
+    at = make_app(page="pages/taxonomy.py")
+    exclude_keys = [b.key for b in at.button if b.key and b.key.startswith("learn_exclude_org_life_")]
+    at.button(key=exclude_keys[0]).click().run()
+    assert not at.exception
+    assert len(load_taxonomy(taxonomy_file).theme("org_life").exclude) == len(before.theme("org_life").exclude) + 1
+
+
+def test_learned_words_need_the_password(library: Path, taxonomy_file: Path, password: str):
+    (library / "zz_online.txt").write_text(ONLINE_PLAN, encoding="utf-8")
+    core.open_library(library, taxonomy=taxonomy_file).review("zz_online", "smart", "covered")
+    at = make_app(page="pages/taxonomy.py")
+    buttons = [b for b in at.button if b.key and b.key.startswith("learn_term_")]
+    assert buttons and all(b.disabled for b in buttons)
