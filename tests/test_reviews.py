@@ -217,3 +217,35 @@ def test_cli_set_list_agreement_and_coverage_json(library_copy):
     assert bad.returncode == 2 and "主题" in bad.stderr and "Traceback" not in bad.stderr
     too_long = run_cli("review", "set", PLAN, OMITTED, "--omitted", "--note", "长" * 600, "--library", lib_dir)
     assert too_long.returncode == 2 and str(NOTE_LIMIT) in too_long.stderr
+
+
+ONLINE_PLAN = ("2023年市档案馆机关党建工作要点\n一、政治建设\n1.落实第一议题制度。认真学习党的创新理论。\n"
+               "二、组织建设\n1.建好“红色e家”线上阵地。依托线上阵地开展党员教育，推动支部工作上网。\n"
+               "2.抓好三会一课。\n")
+
+
+def test_suggestions_from_overruled_cells(library_copy):
+    from core.review_suggestions import learned, with_rule
+    (library_copy / "zz_online.txt").write_text(ONLINE_PLAN, encoding="utf-8")
+    lib = core.open_library(library_copy)
+    assert learned(lib).empty
+    lib.review("zz_online", "smart", "covered", items=["zz_online:2.1"])
+    lib.review(PLAN, COVERED, "omitted")
+    found = learned(lib)
+    terms = found[found["kind"] == "term"]
+    assert set(terms["theme"]) == {"smart"} and any("线上" in p for p in terms["phrase"])
+    assert not any(p.endswith(("和", "的")) for p in terms["phrase"])
+    known = set(lib.taxonomy.theme("smart").terms)
+    assert not known & set(terms["phrase"])
+    excludes = found[found["kind"] == "exclude"]
+    assert set(excludes["theme"]) == {COVERED}
+    assert all(len(ctx) > len(term) and term in ctx for term, ctx in zip(excludes["phrase"], excludes["example"]))
+    # taking the first term suggestion makes the rules agree with the reviewer
+    tax = with_rule(lib.taxonomy, "smart", "term", terms["rule"].iloc[0])
+    assert cell(lib.retag(tax), "zz_online", "smart")["machine_covered"]
+    # taking an exclude suggestion removes that hit, and only in that context
+    row = excludes.iloc[0]
+    tax = with_rule(lib.taxonomy, COVERED, "exclude", row["rule"])
+    core.parse_taxonomy(dump_taxonomy(tax))  # a valid taxonomy file
+    hits = [e["term"] for e in lib.retag(tax).evidence_for(PLAN, COVERED)]
+    assert hits.count(row["phrase"]) < [e["term"] for e in lib.evidence_for(PLAN, COVERED)].count(row["phrase"])
