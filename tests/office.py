@@ -18,15 +18,24 @@ _FILTERS = {"doc": "doc:MS Word 97", "odt": "odt", "rtf": "rtf", "pdf": "pdf:wri
 
 def convert(data: bytes, source: str, target: str) -> bytes:
     """``data`` (a .``source`` file) written by LibreOffice as .``target``."""
+    return convert_many({"plan": data}, source, target)["plan"]
+
+
+def convert_many(files: dict[str, bytes], source: str, target: str) -> dict[str, bytes]:
+    """Each of ``files`` (stem → bytes of a .``source`` file) written as .``target``,
+    in one LibreOffice run (one start-up for all)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        (folder / f"plan.{source}").write_bytes(data)
+        paths = []
+        for stem, data in files.items():
+            path = folder / f"{stem}.{source}"
+            path.write_bytes(data)
+            paths.append(str(path))
         subprocess.run(["soffice", "--headless", "--norestore",
                         f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-                        "--convert-to", _FILTERS[target], "--outdir", str(folder / "out"),
-                        str(folder / f"plan.{source}")],
-                       check=True, capture_output=True, timeout=180)
-        return (folder / "out" / f"plan.{target}").read_bytes()
+                        "--convert-to", _FILTERS[target], "--outdir", str(folder / "out"), *paths],
+                       check=True, capture_output=True, timeout=600)
+        return {stem: (folder / "out" / f"{stem}.{target}").read_bytes() for stem in files}
 
 
 def rasterise(pdf: bytes, dpi: int = 200, rotate: float = 0.0, pages: int | None = None) -> bytes:
