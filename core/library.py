@@ -36,7 +36,7 @@ from .memory import release_free_memory
 from .model import Plan
 from .normalize import fold
 from .parsing import parse_plan
-from .reading import SUPPORTED_SUFFIXES, ReadError, read_file_with_hints
+from .reading import SUPPORTED_SUFFIXES, ReadError, read_file_document
 from .search import IndexCorruptError, SearchIndex
 from .taxonomy import Taxonomy, dump_taxonomy, load_taxonomy
 
@@ -73,8 +73,10 @@ def apply_meta(plan: Plan, meta: PlanMeta) -> Plan:
 
 def read_and_parse(path: Path) -> Plan:
     """The parsed plan of a file, its .docx formatting used as evidence of titles."""
-    text, hints = read_file_with_hints(path)
-    return parse_plan(text, hints=hints)
+    read = read_file_document(path)
+    plan = parse_plan(read.text, hints=read.hints)
+    plan.warnings[:0] = read.warnings
+    return plan
 
 
 def load_plan(path: str | os.PathLike, meta: PlanMeta | None = None) -> Plan:
@@ -89,12 +91,9 @@ def load_plan(path: str | os.PathLike, meta: PlanMeta | None = None) -> Plan:
     return apply_meta(plan, meta)
 
 
-_REFUSED_SUFFIXES = (".doc", ".wps")  # listed so lib.errors tells users to save them as .docx
-
-
 def plan_files(folder: str | os.PathLike) -> list[Path]:
     """Plan files in ``folder`` (not its subfolders, not hidden), sorted by name."""
-    wanted = SUPPORTED_SUFFIXES + _REFUSED_SUFFIXES
+    wanted = SUPPORTED_SUFFIXES
     return sorted(p for p in Path(folder).iterdir()
                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in wanted)
 

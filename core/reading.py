@@ -30,8 +30,11 @@ from typing import Any
 from .errors import UserError
 from .headings import TitleHint
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf")
-OLD_FORMAT_SUFFIXES = (".doc", ".wps")
+# .doc/.wps/.odt/.rtf… go through LibreOffice (core.convert), images through Tesseract (core.ocr).
+CONVERTED_SUFFIXES = (".doc", ".wps", ".odt", ".rtf", ".docm", ".dotx", ".dot", ".wpt")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf") + CONVERTED_SUFFIXES + IMAGE_SUFFIXES
+OCR_WARNING = "由文字识别得到，请核对"
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 # Zip-bomb limits, checked on the sizes the archive declares before anything is
@@ -52,8 +55,7 @@ def _error(code: str, **details: Any) -> ReadError:
 
 
 _MESSAGES = {
-    "unsupported": "不支持“{suffix}”类型的文件，请上传 .txt、.md、.docx 或 .pdf 文件",
-    "old_format": "暂不支持 .doc/.wps 格式，请在 Word/WPS 中另存为 .docx 后重新上传",
+    "unsupported": "不支持“{suffix}”类型的文件，请上传以下类型的文件：" + "、".join(SUPPORTED_SUFFIXES),
     "too_large": "文件太大（{size} MB），超过 {limit} MB 的上限，请删去图片等非文字内容或拆分后再上传",
     "empty": "文件是空的（0 字节），请检查是否选错了文件后重新上传",
     "blank": "文件里没有文字内容，请检查是否选错了文件后重新上传",
@@ -64,7 +66,6 @@ _MESSAGES = {
     "encrypted_docx": "文件有密码保护，请在 Word 中取消密码后另存为 .docx 再上传",
     "encrypted_pdf": "PDF 有密码保护，请取消密码后重新导出 PDF 再上传",
     "zip_bomb": "文件解压后异常巨大（疑似压缩炸弹），已拒绝读取，请在 Word 中重新保存后上传",
-    "scanned_pdf": "这是扫描版 PDF，没有可提取的文字，请提供 Word 原文件或先做文字识别（OCR）",
     "not_found": "找不到文件“{name}”，请检查路径后重试",
     "unreadable": "无法打开文件“{name}”，请检查文件权限后重试",
 }
@@ -87,22 +88,56 @@ def read_bytes(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES
 
     Raises :class:`ReadError` for every problem; no other exception escapes.
     """
+    return read_document(data, filename, max_bytes=max_bytes).text
+
+
+@dataclass
+class ReadResult:
+    """What a reader gives the parser: the text, .docx title hints, and warnings
+    about the reading itself (e.g. :data:`OCR_WARNING`)."""
+    text: str
+    hints: list[TitleHint]
+    warnings: list[str]
+
+
+def read_document(data: bytes, filename: str, *,
+                  max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
+    """:func:`read_bytes` with the title hints of a .docx (or a file converted to
+    .docx) and the reader's warnings.
+
+    >>> read_document("一、总体要求".encode(), "a.txt")
+    ReadResult(text='一、总体要求', hints=[], warnings=[])
+    """
     try:
-        return _read_bytes(bytes(data), filename, max_bytes)
+        return _read_document(bytes(data), filename, max_bytes)
     except ReadError:
         raise
     except Exception as exc:  # a bug here must still reach the user as a message
         raise _error("corrupt") from exc
 
 
-def _read_bytes(data: bytes, filename: str, max_bytes: int) -> str:
+def _read_document(data: bytes, filename: str, max_bytes: int) -> ReadResult:
     suffix = _check_suffix(filename)
     if len(data) > max_bytes:
         raise _error("too_large", size=_megabytes(len(data)), limit=_megabytes(max_bytes))
     if not data:
         raise _error("empty")
+    warnings: list[str] = []
     try:
-        text = _READERS[suffix](data)
+        if suffix in CONVERTED_SUFFIXES or (suffix == ".docx" and _is_renamed_ole(data)):
+            from .convert import to_docx
+
+            data, suffix = to_docx(data, ".doc" if suffix == ".docx" else suffix), ".docx"
+        if suffix in IMAGE_SUFFIXES:
+            text = _repair_quotes(read_image(data))
+            warnings.append(OCR_WARNING)
+        elif suffix == ".pdf":
+            text, ocr_pages = read_pdf_pages(data)
+            if ocr_pages:
+                text = _repair_quotes(text)
+                warnings.append(OCR_WARNING)
+        else:
+            text = _READERS[suffix](data)
     except ReadError:
         raise
     except Exception as exc:  # a parser library choked: the file is the problem
@@ -110,11 +145,23 @@ def _read_bytes(data: bytes, filename: str, max_bytes: int) -> str:
     text = normalize_newlines(text)
     if not text.strip():
         raise _error("blank")
-    return text
+    hints: list[TitleHint] = []
+    if suffix == ".docx":
+        try:
+            hints = docx_title_hints(data, text)
+        except Exception:  # formatting is only evidence: the text alone still parses
+            hints = []
+    return ReadResult(text, hints, warnings)
 
 
 def read_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """:func:`read_bytes` for a file on disk (the size is checked before reading)."""
+    return read_file_document(path, max_bytes=max_bytes).text
+
+
+def read_file_document(path: str | os.PathLike, *,
+                       max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
+    """:func:`read_document` for a file on disk (the size is checked before reading)."""
     name = os.fspath(path)
     try:
         size = os.path.getsize(name)
@@ -126,7 +173,7 @@ def read_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
         raise _error("not_found", name=os.path.basename(name)) from exc
     except OSError as exc:
         raise _error("unreadable", name=os.path.basename(name)) from exc
-    return read_bytes(data, name, max_bytes=max_bytes)
+    return read_document(data, name, max_bytes=max_bytes)
 
 
 def _raise_too_large_or_suffix(name: str, size: int, max_bytes: int) -> None:
@@ -137,8 +184,6 @@ def _raise_too_large_or_suffix(name: str, size: int, max_bytes: int) -> None:
 def _check_suffix(filename: str) -> str:
     """The lower-case suffix of ``filename`` if it is one we read."""
     suffix = os.path.splitext(os.fspath(filename or ""))[1].lower()
-    if suffix in OLD_FORMAT_SUFFIXES:
-        raise _error("old_format")
     if suffix not in SUPPORTED_SUFFIXES:
         raise _error("unsupported", suffix=suffix or "无扩展名")
     return suffix
@@ -268,10 +313,8 @@ def read_docx(data: bytes) -> str:
     """Body paragraphs and tables of a .docx, with Word numbering as text."""
     if data.startswith(_OLE_MAGIC):
         # Word saves password-protected .docx as an OLE container with an
-        # EncryptionInfo stream; any other OLE file is an old .doc renamed.
-        if "EncryptionInfo".encode("utf-16-le") in data:
-            raise _format_error("encrypted", "docx")
-        raise _error("old_format")
+        # EncryptionInfo stream (a renamed .doc is converted before it gets here).
+        raise _format_error("encrypted", "docx")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise _format_error("corrupt", "docx")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -282,6 +325,11 @@ def read_docx(data: bytes) -> str:
     document = docx.Document(io.BytesIO(data))
     numbering = _Numbering(document)
     return "\n".join(_body_lines(document.element.body, numbering))
+
+
+def _is_renamed_ole(data: bytes) -> bool:
+    """An old .doc saved with a .docx name (not an encrypted .docx, also OLE)."""
+    return data.startswith(_OLE_MAGIC) and "EncryptionInfo".encode("utf-16-le") not in data
 
 
 def _check_zip_sizes(archive: zipfile.ZipFile) -> None:
@@ -395,26 +443,15 @@ def read_with_hints(data: bytes, filename: str, *,
     >>> text, hints
     ('一、总体要求', [])
     """
-    text = read_bytes(data, filename, max_bytes=max_bytes)
-    if not filename.lower().endswith(".docx"):
-        return text, []
-    try:
-        return text, docx_title_hints(bytes(data), text)
-    except Exception:  # formatting is only evidence: the text alone still parses
-        return text, []
+    result = read_document(data, filename, max_bytes=max_bytes)
+    return result.text, result.hints
 
 
 def read_file_with_hints(path: str | os.PathLike, *,
                          max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[TitleHint]]:
     """:func:`read_with_hints` for a file on disk."""
-    text = read_file(path, max_bytes=max_bytes)
-    if not os.fspath(path).lower().endswith(".docx"):
-        return text, []
-    try:
-        with open(path, "rb") as handle:
-            return text, docx_title_hints(handle.read(), text)
-    except Exception:  # formatting is only evidence: the text alone still parses
-        return text, []
+    result = read_file_document(path, max_bytes=max_bytes)
+    return result.text, result.hints
 
 
 _SEARCH_SLACK = 400  # a paragraph is looked for this far past the previous one
@@ -859,7 +896,9 @@ def _roman(value: int) -> str:
 
 
 @dataclass
-class _Line:
+class TextLine:
+    """One line of a page: its text and where it sits (points, or pixels for OCR)."""
+
     text: str
     x0: float
     x1: float
@@ -874,7 +913,13 @@ _STRONG_MARKER = re.compile(
 
 
 def read_pdf(data: bytes) -> str:
-    """The text layer of a PDF, lines re-joined into paragraphs by geometry."""
+    """The text of a PDF: its text layer, lines re-joined into paragraphs by geometry;
+    pages without a text layer (scans) are read by OCR (:mod:`core.ocr`)."""
+    return read_pdf_pages(data)[0]
+
+
+def read_pdf_pages(data: bytes) -> tuple[str, int]:
+    """:func:`read_pdf`, and how many pages were read by OCR."""
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
@@ -887,11 +932,45 @@ def read_pdf(data: bytes) -> str:
     with pdf:
         pages = [_page_lines(page) for page in pdf.pages]
         widths = [float(page.width) for page in pdf.pages]
-    if not any(line.text.strip() for lines in pages for line in lines):
-        raise _error("scanned_pdf")
-    if _mostly_unmapped_glyphs(pages):
-        # Fonts without a Unicode map come out as "(cid:123)": as good as a scan.
-        raise _error("scanned_pdf")
+    # Fonts without a Unicode map come out as "(cid:123)": as good as a scan.
+    scanned = [i for i, lines in enumerate(pages)
+               if not any(line.text.strip() for line in lines) or _mostly_unmapped_glyphs([lines])]
+    if scanned:
+        from .ocr import ocr_pdf_pages
+
+        for index, (lines, width) in ocr_pdf_pages(data, scanned).items():
+            pages[index], widths[index] = lines, width
+    return _joined(pages, widths), len(scanned)
+
+
+def read_image(data: bytes) -> str:
+    """The text of a photographed or scanned page (.png/.jpg/.tif; every frame of a
+    multi-page .tif), read by OCR and re-joined like a PDF page."""
+    from .ocr import ocr_image
+
+    pages = ocr_image(data)
+    return _joined([lines for lines, _ in pages], [width for _, width in pages])
+
+
+_DOUBLE_QUOTES = re.compile('[“”"]')
+
+
+def _repair_quotes(text: str) -> str:
+    """OCR often reads “ as ” and back: in a paragraph with paired double quotes they
+    alternate, opening first, so their direction follows from their order.
+
+    >>> _repair_quotes('做“两个确立“的拥护者和”两个维护”的践行者')
+    '做“两个确立”的拥护者和“两个维护”的践行者'
+    """
+    def repair(paragraph: str) -> str:
+        if len(_DOUBLE_QUOTES.findall(paragraph)) % 2:
+            return paragraph
+        count = iter(range(10 ** 9))
+        return _DOUBLE_QUOTES.sub(lambda _: "“" if next(count) % 2 == 0 else "”", paragraph)
+    return "\n".join(repair(p) for p in text.split("\n"))
+
+
+def _joined(pages: list[list["TextLine"]], widths: list[float]) -> str:
     pitch = _line_pitch(pages)
     return "\n".join(paragraph
                      for lines, width in zip(pages, widths)
@@ -906,13 +985,13 @@ def _is_password_error(exc: BaseException) -> bool:
         "password" in str(cause).lower()
 
 
-def _mostly_unmapped_glyphs(pages: list[list[_Line]]) -> bool:
+def _mostly_unmapped_glyphs(pages: list[list[TextLine]]) -> bool:
     text = "".join(line.text for lines in pages for line in lines)
     unmapped = sum(len(m) for m in re.findall(r"\(cid:\d+\)", text))
     return unmapped > len(text) / 2
 
 
-def _page_lines(page: Any) -> list[_Line]:
+def _page_lines(page: Any) -> list[TextLine]:
     """Text lines of a page, top to bottom, with the spaces the page shows."""
     # dedupe: some producers draw each glyph twice to fake bold.
     page = page.dedupe_chars()
@@ -927,7 +1006,7 @@ def _page_lines(page: Any) -> list[_Line]:
         middle = (raw["top"] + raw["bottom"]) / 2
         inner_spaces = [c for c in spaces
                         if c["top"] <= middle <= c["bottom"] and x0 <= c["x0"] < x1]
-        lines.append(_Line(text=_chars_to_text(glyphs + inner_spaces), x0=x0, x1=x1,
+        lines.append(TextLine(text=_chars_to_text(glyphs + inner_spaces), x0=x0, x1=x1,
                            top=raw["top"], bottom=raw["bottom"],
                            size=statistics.median(c["size"] for c in glyphs)))
     return lines
@@ -963,13 +1042,13 @@ class _Layout:
     pitch: float  # usual distance from one line's top to the next
 
 
-def _line_pitch(pages: list[list[_Line]]) -> float:
+def _line_pitch(pages: list[list[TextLine]]) -> float:
     """The usual top-to-top distance of consecutive lines in the document."""
     steps = [b.top - a.top for lines in pages for a, b in zip(lines, lines[1:]) if b.top > a.top]
     return statistics.median(steps) if steps else 1e9
 
 
-def _layout(lines: list[_Line], page_width: float, pitch: float) -> _Layout:
+def _layout(lines: list[TextLine], page_width: float, pitch: float) -> _Layout:
     """Text margins of a page, biased towards *not* joining lines.
 
     Right: the 90th percentile of line ends, but never left of where the
@@ -989,7 +1068,7 @@ def _layout(lines: list[_Line], page_width: float, pitch: float) -> _Layout:
     return _Layout(left=min(full, default=0.0), right=right, pitch=pitch)
 
 
-def _join_paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
+def _join_paragraphs(lines: list[TextLine], layout: _Layout) -> list[str]:
     """Re-join a page's wrapped lines.
 
     A line that reaches the right text margin runs on into the next line,

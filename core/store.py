@@ -41,7 +41,7 @@ from .manifest import (MANIFEST_NAME, UNNAMED_ORGAN, ManifestError, PlanMeta, de
                        format_manifest, read_manifest)
 from .model import Plan
 from .parsing import parse_plan
-from .reading import DEFAULT_MAX_BYTES, ReadError, _error, _megabytes, read_bytes, read_with_hints
+from .reading import DEFAULT_MAX_BYTES, ReadError, _error, _megabytes, read_bytes, read_document
 
 TRASH_DIR = ".trash"
 HISTORY_DIR = ".history"
@@ -403,9 +403,10 @@ class PlanStore:
         cand = Candidate(name=name, size=len(data), sha256=_sha256(data))
         try:
             check_name(name)
-            text, hints = read_with_hints(data, name,
-                                          max_bytes=self.max_bytes if max_bytes is None else max_bytes)
-            cand.plan = parse_plan(text, hints=hints)
+            read = read_document(data, name,
+                                 max_bytes=self.max_bytes if max_bytes is None else max_bytes)
+            cand.plan = parse_plan(read.text, hints=read.hints)
+            cand.plan.warnings[:0] = read.warnings
             cand.warnings = list(cand.plan.warnings)
             cand.meta = _chosen_meta(detect_metadata(cand.plan.text, name), organ, year, level)
             if cand.meta.organ == UNNAMED_ORGAN:
@@ -594,8 +595,12 @@ class PlanStore:
         for path in plan_files(self.root):
             if not path.resolve().is_relative_to(self.root):
                 continue  # a link to elsewhere is never read because of an upload
+            listed = manifest.get(path.name)
+            if listed is not None:  # no need to read (and maybe OCR) it again to detect metadata
+                out.append(_Current(path, listed, _sha256(path.read_bytes())))
+                continue
             sha, detected = self._hash_and_detect(path)
-            out.append(_Current(path, manifest.get(path.name) or detected, sha))
+            out.append(_Current(path, detected, sha))
         return out
 
     def _hash_and_detect(self, path: Path) -> tuple[str, PlanMeta]:

@@ -313,8 +313,8 @@ def _docx_without_document_part() -> bytes:
 
 
 ERROR_CASES = {
-    "old_doc": (b"\xd0\xcf\x11\xe0whatever", "plan.doc", "old_format", ".docx"),
-    "old_wps": (b"x", "plan.WPS", "old_format", ".docx"),
+    "corrupt_doc": (b"\xd0\xcf\x11\xe0whatever", "plan.doc", "corrupt", ".docx"),
+    "corrupt_wps": (b"x", "plan.WPS", "corrupt", ".docx"),
     "unsupported_xlsx": (b"x", "plan.xlsx", "unsupported", ".docx"),
     "no_suffix": (b"x", "plan", "unsupported", ".pdf"),
     "empty": (b"", "plan.txt", "empty", "空"),
@@ -328,10 +328,10 @@ ERROR_CASES = {
     "docx_wrong_zip": (_docx_without_document_part(), "plan.docx", "corrupt", "Word"),
     "docx_truncated": (variants.as_docx("一、要求")[:-200], "plan.docx", "corrupt", "Word"),
     "docx_encrypted": (_encrypted_docx_header(), "plan.docx", "encrypted", "取消密码"),
-    "docx_renamed_doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "a.docx", "old_format", ".docx"),
+    "docx_renamed_doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "a.docx", "corrupt", ".docx"),
     "pdf_corrupt": (b"%PDF-1.4\n garbage", "plan.pdf", "corrupt", "PDF"),
     "pdf_encrypted": (_encrypted_pdf(), "plan.pdf", "encrypted", "密码"),
-    "pdf_scanned": (variants.scanned_pdf(), "plan.pdf", "scanned_pdf", "OCR"),
+    "pdf_scanned": (variants.scanned_pdf(), "plan.pdf", "no_text", "Word 原文件"),
 }
 
 
