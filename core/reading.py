@@ -999,7 +999,7 @@ def _join_paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
     """
     if not lines:
         return []
-    paragraphs: list[str] = [lines[0].text]
+    paragraphs: list[list[str]] = [[lines[0].text]]  # pieces, joined once (linear)
     for before, after in zip(lines, lines[1:]):
         em = max(before.size, 1)
         runs_on = (before.x1 >= layout.right - 1.5 * em
@@ -1007,25 +1007,29 @@ def _join_paragraphs(lines: list[_Line], layout: _Layout) -> list[str]:
                    and 0 < after.top - before.top <= 1.5 * layout.pitch
                    and not _STRONG_MARKER.match(after.text))
         if runs_on:
-            paragraphs[-1] = _concat(paragraphs[-1], after.text.lstrip())
+            tail = after.text.lstrip()
+            if _splits_word(paragraphs[-1][-1], tail):
+                paragraphs[-1].append(" ")
+            paragraphs[-1].append(tail)
         else:
-            paragraphs.append(after.text)
-    return paragraphs
+            paragraphs.append([after.text])
+    return ["".join(pieces) for pieces in paragraphs]
 
 
-def _concat(head: str, tail: str) -> str:
-    """Join a wrapped line; only Latin words split at the wrap need a space."""
-    if head and tail and head[-1].isascii() and head[-1].isalnum() \
-            and tail[0].isascii() and tail[0].isalnum():
-        return f"{head} {tail}"
-    return head + tail
+def _splits_word(head: str, tail: str) -> bool:
+    """Whether a wrap between ``head`` and ``tail`` split Latin words (they need a space)."""
+    return bool(head and tail and head[-1].isascii() and head[-1].isalnum()
+                and tail[0].isascii() and tail[0].isalnum())
 
 
-_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
+# Every pattern is linear in the line: a space run is entered only at its start
+# ((?<![ \t])), and bold text stops at the next "*"/"_" (no rescanning a long line from
+# each opening "**": an unclosed one among many was quadratic).
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+|(?<![ \t])[ \t]+#+[ \t]*$", re.MULTILINE)
 _MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 _MD_BULLET = re.compile(r"^[ \t]{0,3}[-*+][ \t]+", re.MULTILINE)
 _MD_RULE = re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE)
-_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_STRONG = re.compile(r"\*\*(?=[^\s*])([^*\n]+?)(?<=\S)\*\*|__(?=[^\s_])([^_\n]+?)(?<=\S)__")
 
 
 def read_markdown(data: bytes) -> str:
@@ -1040,7 +1044,7 @@ def read_markdown(data: bytes) -> str:
     text = _MD_HEADING.sub("", text)
     text = _MD_QUOTE.sub("", text)
     text = _MD_BULLET.sub("", text)
-    return _MD_STRONG.sub(r"\2", text)
+    return _MD_STRONG.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 _READERS = {
