@@ -32,7 +32,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .errors import UserError
+from .errors import ReadError, UserError
 
 ENV_PREFIX = "DANGJIAN_LIMIT_"
 _MB = 1024 * 1024
@@ -84,7 +84,7 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
 _local = threading.local()
 
 
-class LimitError(UserError):
+class LimitError(ReadError):
     """Input over one of :data:`LIMITS`; ``limit`` is its name (``code`` is "limit")."""
 
     def __init__(self, limit: str, message: str) -> None:
