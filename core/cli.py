@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import tag_plans
-from .library import DEFAULT_LIBRARY, Library, load_plan, open_library
+from .errors import UserError
+from .library import DEFAULT_LIBRARY, Library, load_plan, open_library, shown_name
 from .manifest import ManifestError
 from .model import Plan
-from .reading import ReadError
 from .search import MODES
 from .store import PlanStore, Restorable, StoreError, too_large
 from .taxonomy import Taxonomy, TaxonomyError, load_taxonomy
@@ -249,7 +249,7 @@ def _read_upload(file: str, max_bytes: int) -> bytes:
 
 
 def _add_one(store: PlanStore, file: str, args: argparse.Namespace) -> dict:
-    result: dict = {"file": file, "name": Path(file).name}
+    result: dict = {"file": shown_name(file), "name": shown_name(Path(file).name)}
     try:
         saved = store.add(Path(file).name, _read_upload(file, store.max_bytes),
                           organ=args.organ, year=args.year, level=args.level,
@@ -570,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         args.func(args)
-    except (CliError, ReadError, ManifestError, TaxonomyError) as err:
+    except (CliError, UserError, ManifestError, TaxonomyError) as err:  # UserError: ReadError, LimitError, …
         print(str(err), file=sys.stderr)
         return 2
     except BrokenPipeError:

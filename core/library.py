@@ -93,7 +93,29 @@ _REFUSED_SUFFIXES = (".doc", ".wps")  # listed so lib.errors tells users to save
 
 
 def plan_files(folder: str | os.PathLike) -> list[Path]:
-    """Plan files in ``folder`` (not its subfolders, not hidden), sorted by name."""
+    """Plan files in ``folder`` (not its subfolders, not hidden), sorted by name.
+
+    Names that are not valid UTF-8 are left out (see :func:`undecodable_files`).
+    """
+    return [p for p in _listed_files(folder) if decodable_name(p.name)]
+
+
+def undecodable_files(folder: str | os.PathLike) -> list[Path]:
+    """Plan files whose names are not valid UTF-8 (Python keeps the bad bytes as surrogates)."""
+    return [p for p in _listed_files(folder) if not decodable_name(p.name)]
+
+
+def decodable_name(name: str) -> bool:
+    """Whether ``name`` came from valid UTF-8 bytes (has no surrogate escapes)."""
+    return not any("\ud800" <= ch <= "\udfff" for ch in name)
+
+
+def shown_name(name: str) -> str:
+    r"""``name`` printable whatever its bytes: undecodable ones as ``\xff``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _listed_files(folder: str | os.PathLike) -> list[Path]:
     wanted = SUPPORTED_SUFFIXES + _REFUSED_SUFFIXES
     return sorted(p for p in Path(folder).iterdir()
                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in wanted)
@@ -113,7 +135,7 @@ def library_fingerprint(folder: str | os.PathLike, extra: bytes = b"") -> str:
                 st = entry.stat()
             except OSError:  # removed while we looked (another session deleting a plan)
                 continue
-            h.update(f"{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            h.update(os.fsencode(entry.name) + f"\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
 
 
@@ -401,7 +423,11 @@ def _ingest_library(folder: Path, taxonomy: Taxonomy, fingerprint: str,
             for path in plan_files(folder)]
     chunks = _ingest_all(jobs, taxonomy, progress, workers)
     _report(progress, len(jobs), len(jobs), "正在整理表格")
-    errors = [e for c in chunks for e in c.errors]
+    errors = [e for c in chunks for e in c.errors] + [
+        LoadError(shown_name(path.name), "bad_name",
+                  f"文件名“{shown_name(path.name)}”含有无法识别的字节（不是 UTF-8 编码），已跳过；"
+                  "请在文件夹里把它改成普通的文件名后重新打开")
+        for path in undecodable_files(folder)]
     plans_df, sections, items, tags, preambles = _from_chunks(chunks)
     folded = _concat(chunks, "folded").column("folded")
     del chunks

@@ -36,7 +36,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import UserError
-from .library import plan_files
+from .library import decodable_name, plan_files, shown_name
 from .manifest import (MANIFEST_NAME, UNNAMED_ORGAN, ManifestError, PlanMeta, detect_metadata,
                        format_manifest, read_manifest)
 from .model import Plan
@@ -73,6 +73,7 @@ _MESSAGES = {
     "name_empty": "文件名是空的，请给文件起个名字后重新上传",
     "name_separator": "文件名“{name}”里有路径分隔符（/ 或 \\），请只用文件本身的名字（如“2023年党建工作要点.docx”）重新上传",
     "name_dots": "文件名“{name}”不是普通的文件名（含“..”），请改名后重新上传",
+    "name_undecodable": "文件名“{name}”含有无法识别的字节（不是 UTF-8 编码），请改一个普通的文件名后重新上传",
     "name_control": "文件名含有控制字符或不可见字符，请改一个普通的文件名后重新上传",
     "name_hidden": "文件名“{name}”以“.”开头，会被当作隐藏文件，请去掉开头的“.”后重新上传",
     "name_long": "文件名太长（超过 {limit} 字节），请改短后重新上传",
@@ -280,6 +281,8 @@ def check_name(name: str) -> str:
     """
     if not name or not name.strip():
         raise _refuse("bad_name", "name_empty")
+    if not decodable_name(name):
+        raise _refuse("bad_name", "name_undecodable", name=shown_name(name))
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in name):
         raise _refuse("bad_name", "name_control")
     if "/" in name or "\\" in name:
