@@ -12,7 +12,6 @@ file and line, so a user editing a second taxonomy file can find the mistake.
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import tomli_w
 
 from core.normalize import fold_chars
+from core.rules import rule_problem
 from core.tomllines import TomlLocator, syntax_error_line
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parent.parent / "data" / "themes.toml"
@@ -188,18 +188,12 @@ def _theme(raw: object, index: int, locator: TomlLocator, source: str, dim_ids: 
         raise TaxonomyError(f"{what}没有任何匹配规则（terms 或 regex 至少填一项）", line, source)
     for key, patterns in (("regex", regex), ("exclude", exclude)):
         for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise TaxonomyError(f"{what}的 {key} 正则“{pattern}”无效（{exc.msg}）",
-                                    locator.value_line(line, pattern, key), source) from exc
             wide = next((ch for ch in pattern if "\uff01" <= ch <= "\uff5e" or ch == "\u3000"), None)
-            if wide is not None:
-                raise TaxonomyError(f"{what}的 {key} 正则“{pattern}”含全角字符“{wide}”；匹配在折叠文本上进行，"
-                                    f"请改写为半角“{fold_chars(wide)}”",
-                                    locator.value_line(line, pattern, key), source)
-            if re.fullmatch(pattern, ""):
-                raise TaxonomyError(f"{what}的 {key} 正则“{pattern}”可匹配空串",
+            problem = rule_problem(pattern)
+            if problem is None and wide is not None:
+                problem = f"含全角字符“{wide}”；匹配在折叠文本上进行，请改写为半角“{fold_chars(wide)}”"
+            if problem is not None:
+                raise TaxonomyError(f"{what}的 {key} 正则“{pattern}”{problem}",
                                     locator.value_line(line, pattern, key), source)
     return Theme(theme_id, name, dimension, scope, required, terms, regex, exclude, hints)
 
