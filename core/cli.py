@@ -229,7 +229,7 @@ def _store(args: argparse.Namespace) -> PlanStore:
     if not path.is_dir():
         raise CliError(f"找不到计划库文件夹 {path}，请用 --library 指定正确的文件夹。")
     try:
-        return PlanStore(path)
+        return PlanStore(path, isolate=True)
     except StoreError as err:
         raise CliError(err.message) from err
 

@@ -11,19 +11,15 @@ same files, manifest, taxonomy and code loads the snapshot instead.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import multiprocessing
 import os
-import sys
 import threading
-import types
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import pandas as pd
 from pandas.arrays import ArrowStringArray
@@ -31,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import analysis, cache
+from .isolation import main_script_hidden, process_context
 from .manifest import PlanMeta, detect_metadata, read_manifest
 from .memory import release_free_memory
 from .model import Plan
@@ -478,40 +475,15 @@ def _ingest_parallel(jobs: list[_Job], taxonomy: Taxonomy, progress: ProgressCal
     parts = [jobs[i:i + size] for i in range(0, total, size)]
     chunks: list[_Chunk] = []
     done = 0
-    with ProcessPoolExecutor(workers, mp_context=_process_context(), initializer=_init_worker,
+    with ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker,
                              initargs=(taxonomy,)) as pool:
-        with _main_script_hidden():  # map() submits every part now, which starts the workers
+        with main_script_hidden():  # map() submits every part now, which starts the workers
             results = pool.map(_ingest_in_worker, parts)
         for part, chunk in zip(parts, results):
             chunks.append(chunk)
             done += len(part)
             _report(progress, done, total, f"已读取并解析 {done}/{total} 个文件")
     return chunks
-
-
-@contextlib.contextmanager
-def _main_script_hidden() -> Iterator[None]:
-    """Start worker processes without making them re-run the caller's main script.
-
-    forkserver (and spawn) children import the parent's ``__main__`` from its file
-    first. Under ``streamlit run`` that file is ``dashboard.py``, which cannot run
-    outside Streamlit, so every worker died and ingest fell back to one process. The
-    workers need nothing from ``__main__``: an empty module stands in while they start.
-    """
-    real = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if real is not None:
-            sys.modules["__main__"] = real
-
-
-def _process_context() -> multiprocessing.context.BaseContext:
-    """fork when this process has one thread (cheap); forkserver in a threaded server (safe)."""
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver")
 
 
 _worker_taxonomy: Taxonomy | None = None

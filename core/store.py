@@ -36,6 +36,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import UserError
+from .isolation import run_isolated
 from .library import decodable_name, plan_files, shown_name
 from .manifest import (MANIFEST_NAME, UNNAMED_ORGAN, ManifestError, PlanMeta, detect_metadata,
                        format_manifest, read_manifest)
@@ -296,6 +297,12 @@ def check_name(name: str) -> str:
     return name
 
 
+def read_and_parse(data: bytes, name: str, max_bytes: int) -> Plan:
+    """The plan in an upload (what :meth:`PlanStore.check_upload` runs, isolated or not)."""
+    text, hints = read_with_hints(data, name, max_bytes=max_bytes)
+    return parse_plan(text, hints=hints)
+
+
 def _has_control(text: str) -> bool:
     return any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text)
 
@@ -361,14 +368,18 @@ class PlanStore:
     """Add, replace, remove and restore the plans of a library folder, safely.
 
     Opening a store finishes (undoes) a change that a crash interrupted and removes
-    leftover temp files.
+    leftover temp files. With ``isolate=True`` (the dashboard, the CLI) each upload is
+    read and parsed in a worker process under the memory and time caps of
+    :mod:`core.limits`, so a hostile file fails only its own upload.
 
     >>> store = PlanStore("data/plans")                               # doctest: +SKIP
     >>> store.add("2023政研室.txt", data, organ="市委政研室", year=2023)  # doctest: +SKIP
     """
 
-    def __init__(self, folder: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, folder: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 isolate: bool = False) -> None:
         self.folder = Path(folder)
+        self.isolate = isolate  # read and parse uploads in a capped worker (core.isolation)
         if not self.folder.is_dir():
             raise _refuse("no_library", folder=self.folder)
         self.root = self.folder.resolve()
@@ -406,9 +417,9 @@ class PlanStore:
         cand = Candidate(name=name, size=len(data), sha256=_sha256(data))
         try:
             check_name(name)
-            text, hints = read_with_hints(data, name,
-                                          max_bytes=self.max_bytes if max_bytes is None else max_bytes)
-            cand.plan = parse_plan(text, hints=hints)
+            limit = self.max_bytes if max_bytes is None else max_bytes
+            cand.plan = (run_isolated(read_and_parse, data, name, limit) if self.isolate
+                         else read_and_parse(data, name, limit))
             cand.warnings = list(cand.plan.warnings)
             cand.meta = _chosen_meta(detect_metadata(cand.plan.text, name), organ, year, level)
             if cand.meta.organ == UNNAMED_ORGAN:
