@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -46,7 +47,9 @@ def compile_rule(pattern: str) -> Any:
     Raises :class:`RuleError` for a pattern that Python's ``re`` rejects or RE2 cannot run.
     """
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():  # FutureWarning about sets: no concern of the user's
+            warnings.simplefilter("ignore")
+            re.compile(pattern)
     except re.error as exc:
         raise RuleError(f"无效（{exc.msg}）") from exc
     try:
