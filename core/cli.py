@@ -15,10 +15,9 @@ import pandas as pd
 from . import reviews
 from .analysis import tag_plans
 from .errors import UserError
-from .library import DEFAULT_LIBRARY, Library, load_plan, open_library
+from .library import DEFAULT_LIBRARY, Library, load_plan, open_library, shown_name
 from .manifest import ManifestError
 from .model import Plan
-from .reading import ReadError
 from .search import MODES
 from .store import PlanStore, Restorable, StoreError, too_large
 from .taxonomy import Taxonomy, TaxonomyError, load_taxonomy
@@ -233,7 +232,7 @@ def _store(args: argparse.Namespace) -> PlanStore:
     if not path.is_dir():
         raise CliError(f"找不到计划库文件夹 {path}，请用 --library 指定正确的文件夹。")
     try:
-        return PlanStore(path)
+        return PlanStore(path, isolate=True)
     except StoreError as err:
         raise CliError(err.message) from err
 
@@ -253,7 +252,7 @@ def _read_upload(file: str, max_bytes: int) -> bytes:
 
 
 def _add_one(store: PlanStore, file: str, args: argparse.Namespace) -> dict:
-    result: dict = {"file": file, "name": Path(file).name}
+    result: dict = {"file": shown_name(file), "name": shown_name(Path(file).name)}
     try:
         saved = store.add(Path(file).name, _read_upload(file, store.max_bytes),
                           organ=args.organ, year=args.year, level=args.level,
@@ -648,7 +647,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         args.func(args)
-    except (CliError, ReadError, ManifestError, TaxonomyError) as err:
+    except (CliError, UserError, ManifestError, TaxonomyError) as err:  # UserError: ReadError, LimitError, …
         print(str(err), file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -17,3 +17,7 @@ class UserError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ReadError(UserError):
+    """A file that cannot be read as a plan (codes "corrupt", "encrypted", "limit", …)."""

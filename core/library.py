@@ -11,14 +11,10 @@ same files, manifest, taxonomy and code loads the snapshot instead.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
-import multiprocessing
 import os
-import sys
 import threading
-import types
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -31,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import analysis, cache, reviews
+from .isolation import main_script_hidden, process_context
 from .manifest import PlanMeta, detect_metadata, read_manifest
 from .memory import release_free_memory
 from .model import Plan
@@ -92,7 +89,29 @@ def load_plan(path: str | os.PathLike, meta: PlanMeta | None = None) -> Plan:
 
 
 def plan_files(folder: str | os.PathLike) -> list[Path]:
-    """Plan files in ``folder`` (not its subfolders, not hidden), sorted by name."""
+    """Plan files in ``folder`` (not its subfolders, not hidden), sorted by name.
+
+    Names that are not valid UTF-8 are left out (see :func:`undecodable_files`).
+    """
+    return [p for p in _listed_files(folder) if decodable_name(p.name)]
+
+
+def undecodable_files(folder: str | os.PathLike) -> list[Path]:
+    """Plan files whose names are not valid UTF-8 (Python keeps the bad bytes as surrogates)."""
+    return [p for p in _listed_files(folder) if not decodable_name(p.name)]
+
+
+def decodable_name(name: str) -> bool:
+    """Whether ``name`` came from valid UTF-8 bytes (has no surrogate escapes)."""
+    return not any("\ud800" <= ch <= "\udfff" for ch in name)
+
+
+def shown_name(name: str) -> str:
+    r"""``name`` printable whatever its bytes: undecodable ones as ``\xff``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _listed_files(folder: str | os.PathLike) -> list[Path]:
     wanted = SUPPORTED_SUFFIXES
     return sorted(p for p in Path(folder).iterdir()
                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in wanted)
@@ -114,7 +133,7 @@ def library_fingerprint(folder: str | os.PathLike, extra: bytes = b"") -> str:
                 st = entry.stat()
             except OSError:  # removed while we looked (another session deleting a plan)
                 continue
-            h.update(f"{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            h.update(os.fsencode(entry.name) + f"\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
 
 
@@ -438,7 +457,11 @@ def _ingest_library(folder: Path, taxonomy: Taxonomy, fingerprint: str,
             for path in plan_files(folder)]
     chunks = _ingest_all(jobs, taxonomy, progress, workers)
     _report(progress, len(jobs), len(jobs), "正在整理表格")
-    errors = [e for c in chunks for e in c.errors]
+    errors = [e for c in chunks for e in c.errors] + [
+        LoadError(shown_name(path.name), "bad_name",
+                  f"文件名“{shown_name(path.name)}”含有无法识别的字节（不是 UTF-8 编码），已跳过；"
+                  "请在文件夹里把它改成普通的文件名后重新打开")
+        for path in undecodable_files(folder)]
     plans_df, sections, items, tags, preambles = _from_chunks(chunks)
     folded = _concat(chunks, "folded").column("folded")
     del chunks
@@ -489,40 +512,15 @@ def _ingest_parallel(jobs: list[_Job], taxonomy: Taxonomy, progress: ProgressCal
     parts = [jobs[i:i + size] for i in range(0, total, size)]
     chunks: list[_Chunk] = []
     done = 0
-    with ProcessPoolExecutor(workers, mp_context=_process_context(), initializer=_init_worker,
+    with ProcessPoolExecutor(workers, mp_context=process_context(), initializer=_init_worker,
                              initargs=(taxonomy,)) as pool:
-        with _main_script_hidden():  # map() submits every part now, which starts the workers
+        with main_script_hidden():  # map() submits every part now, which starts the workers
             results = pool.map(_ingest_in_worker, parts)
         for part, chunk in zip(parts, results):
             chunks.append(chunk)
             done += len(part)
             _report(progress, done, total, f"已读取并解析 {done}/{total} 个文件")
     return chunks
-
-
-@contextlib.contextmanager
-def _main_script_hidden() -> Iterator[None]:
-    """Start worker processes without making them re-run the caller's main script.
-
-    forkserver (and spawn) children import the parent's ``__main__`` from its file
-    first. Under ``streamlit run`` that file is ``dashboard.py``, which cannot run
-    outside Streamlit, so every worker died and ingest fell back to one process. The
-    workers need nothing from ``__main__``: an empty module stands in while they start.
-    """
-    real = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if real is not None:
-            sys.modules["__main__"] = real
-
-
-def _process_context() -> multiprocessing.context.BaseContext:
-    """fork when this process has one thread (cheap); forkserver in a threaded server (safe)."""
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver")
 
 
 _worker_taxonomy: Taxonomy | None = None

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import organs
+from .tomllines import TomlLocator, syntax_error_line
 
 MANIFEST_NAME = "manifest.toml"
 UNNAMED_ORGAN = "未命名单位"
@@ -47,32 +48,97 @@ class ManifestError(ValueError):
 
 
 def read_manifest(folder: str | Path) -> dict[str, PlanMeta]:
-    """Entries of ``folder/manifest.toml`` by file name; empty if there is no manifest."""
+    """Entries of ``folder/manifest.toml`` by file name; empty if there is no manifest.
+
+    Every value is checked; a wrong one is a :class:`ManifestError` naming the line.
+    """
     path = Path(folder) / MANIFEST_NAME
     if not path.exists():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ManifestError(f"清单文件 {path.name} 格式有误（{err}），请按 README 中的格式修改后重试。") from err
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ManifestError(f"清单文件 {path.name} 不是 UTF-8 编码，请用文本编辑器另存为 UTF-8 后重试。") from err
+    except OSError as err:
+        raise ManifestError(f"无法读取清单文件 {path.name}（{err.strerror or err}），请检查文件权限后重试。") from err
+    return parse_manifest(text)
+
+
+def parse_manifest(text: str) -> dict[str, PlanMeta]:
+    """:func:`read_manifest` of the text of a manifest.
+
+    >>> parse_manifest('[[plan]]\\nfile = "a.txt"\\nyear = "abc"\\n')
+    Traceback (most recent call last):
+    core.manifest.ManifestError: manifest.toml 第3行：年度应为四位数字（现在是“abc”），请改正后重试。
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line, detail = syntax_error_line(err, text)
+        where = f"第{line}行" if line else ""
+        raise ManifestError(f"{MANIFEST_NAME} {where}格式有误（{detail}），请按 README 中的格式修改后重试。") from err
+    where = TomlLocator(text)
+    plans = data.get("plan", [])
+    if not isinstance(plans, list) or not all(isinstance(raw, dict) for raw in plans):
+        raise _manifest_error(where.key_line(1, "plan") if "plan" not in where.headers else None,
+                              "计划条目应写成 [[plan]] 表（见 README）")
     entries: dict[str, PlanMeta] = {}
-    for n, raw in enumerate(data.get("plan", []), start=1):
-        name = str(raw.get("file", "")).strip()
-        if not name:
-            raise ManifestError(f"清单文件第 {n} 个 [[plan]] 缺少 file，请补上文件名。")
-        year = raw.get("year")
-        organ = str(raw.get("organ") or "")
-        year = int(year) if year not in (None, "") else None
+    for n, raw in enumerate(plans):
+        line = where.entry_line("plan", n)
+        name = raw.get("file")
+        if not isinstance(name, str) or not name.strip():
+            raise _manifest_error(where.key_line(line, "file"), "缺少 file（计划文件名），请补上")
+        name = name.strip()
+        organ = _text(raw, "organ", "单位", where, line)
+        year = _year(raw, where, line)
         entries[name] = PlanMeta(
             file=name,
             organ=organ or UNNAMED_ORGAN,
             year=year,
-            level=str(raw.get("level", "")),
-            dimensions={int(k): str(v) for k, v in dict(raw.get("dimensions", {})).items()},
+            level=_text(raw, "level", "层级", where, line),
+            dimensions=_dimensions(raw, where, line),
             organ_source="manifest" if organ else "none",
             year_source="manifest" if year is not None else "none",
         )
     return entries
+
+
+def _manifest_error(line: int | None, problem: str) -> ManifestError:
+    return ManifestError(f"{MANIFEST_NAME} {f'第{line}行：' if line else ''}{problem}，请改正后重试。")
+
+
+def _shown(value: object) -> str:
+    return str(value)[:30]
+
+
+def _text(raw: dict, key: str, what: str, where: TomlLocator, line: int | None) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise _manifest_error(where.key_line(line, key), f"{what}应为文字（加英文引号），现在是“{_shown(value)}”")
+    return value.strip()
+
+
+def _year(raw: dict, where: TomlLocator, line: int | None) -> int | None:
+    value = raw.get("year")
+    if value is None or value == "":
+        return None
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if not (len(text) == 4 and text.isascii() and text.isdigit()):
+        raise _manifest_error(where.key_line(line, "year"), f"年度应为四位数字（现在是“{_shown(value)}”）")
+    return int(text)
+
+
+def _dimensions(raw: dict, where: TomlLocator, line: int | None) -> dict[int, str]:
+    value = raw.get("dimensions", {})
+    at = where.key_line(line, "dimensions")
+    if not isinstance(value, dict):
+        raise _manifest_error(at, '章节维度应写成 { "5" = "center" } 的形式')
+    dimensions: dict[int, str] = {}
+    for key, dimension in value.items():
+        if not (key.isascii() and key.isdigit() and len(key) <= 4) or not isinstance(dimension, str):
+            raise _manifest_error(at, f"章节维度“{_shown(key)}”应为章节序号（数字）= 维度 id（文字）")
+        dimensions[int(key)] = dimension
+    return dimensions
 
 
 def detect_metadata(text: str, file_name: str = "") -> PlanMeta:

@@ -20,9 +20,7 @@ _WIDTH_TABLE.update({cp: cp + 32 for cp in range(ord("A"), ord("Z") + 1)})
 _WIDTH_TABLE.update({0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20, 0x200B: None,
                      0xFEFF: None, 0x200C: None, 0x200D: None})
 
-_SPACE_NEAR_WIDE = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 _SPACE_RUN = re.compile(r"\s+")
-_KEPT = re.compile(r"[^\s]+|(?<=[\x00-\x7f])\s+(?=[\x00-\x7f])")
 
 
 _FOLDED_CHAR = {chr(k): "" if v is None else chr(v) for k, v in _WIDTH_TABLE.items()}
@@ -43,8 +41,19 @@ def _fold_match(match: re.Match) -> str:
 def fold(text: str) -> str:
     """The matching form of ``text``: width-folded, lower-case, no spaces around CJK."""
     folded = fold_chars(text)
-    folded = _SPACE_NEAR_WIDE.sub("", folded)
-    return _SPACE_RUN.sub(" ", folded).strip()
+    return _SPACE_RUN.sub(lambda run: _run_replacement(folded, run), folded).strip()
+
+
+def _run_replacement(text: str, run: re.Match) -> str:
+    """A whole run of whitespace → one space between ASCII characters, else nothing.
+
+    Each run is looked at once: a lookahead regex (``\\s+(?=[^\\x00-\\x7f])``) rescans
+    the rest of a run from every position in it, quadratic in its length.
+    """
+    start, end = run.span()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return " " if before.isascii() and after.isascii() else ""
 
 
 def fold_with_map(text: str) -> tuple[str, list[int]]:

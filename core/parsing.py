@@ -64,7 +64,7 @@ _CLAUSE_END = _SENTENCE_END + "；;：:”’」』）)"
 _OPEN = "“‘《（(「『【"
 _CLOSE = "”’》）)」』】"
 _HEADING_BREAKS = _SENTENCE_END + "；;：:，,、"  # no standalone heading holds these
-_SPACE_BETWEEN_WIDE = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+_SPACE_RUN = re.compile(r"\s+")
 _RUN_IN_ORDINALS = ["一是", "二是", "三是", "四是", "五是", "六是", "七是", "八是", "九是", "十是"]
 _RUN_IN_SEQUENCES = [
     _RUN_IN_ORDINALS,
@@ -152,7 +152,12 @@ def _clean_line(content: str, start: int) -> tuple[str, list[int]]:
     chars: list[str] = []
     offsets: list[int] = []
     last = 0
-    for m in _SPACE_BETWEEN_WIDE.finditer(content):
+    # Whole runs, each looked at once: a lookbehind/lookahead regex rescans a run of
+    # ideographic spaces from every position in it (quadratic in its length).
+    for m in _SPACE_RUN.finditer(content):
+        if m.start() == 0 or m.end() == len(content) or content[m.start() - 1].isascii() \
+                or content[m.end()].isascii():
+            continue
         chars.append(content[last:m.start()])
         offsets.extend(range(start + last, start + m.start()))
         last = m.end()

@@ -27,7 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import UserError
+from . import limits
+from .errors import ReadError
 from .headings import TitleHint
 
 # .doc/.wps/.odt/.rtf… go through LibreOffice (core.convert), images through Tesseract (core.ocr).
@@ -35,19 +36,9 @@ CONVERTED_SUFFIXES = (".doc", ".wps", ".odt", ".rtf", ".docm", ".dotx", ".dot", 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".pdf") + CONVERTED_SUFFIXES + IMAGE_SUFFIXES
 OCR_WARNING = "由文字识别得到，请核对"
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-
-# Zip-bomb limits, checked on the sizes the archive declares before anything is
-# inflated (zipfile never inflates a member beyond its declared size).
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = limits.value("upload_bytes")  # read once, when the program starts
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class ReadError(UserError):
-    """A file that cannot be read as a plan (codes "corrupt", "encrypted", …)."""
 
 
 def _error(code: str, **details: Any) -> ReadError:
@@ -65,7 +56,6 @@ _MESSAGES = {
     "corrupt_pdf": "文件已损坏或不是有效的 PDF，请重新导出 PDF 或提供 Word 原文件后上传",
     "encrypted_docx": "文件有密码保护，请在 Word 中取消密码后另存为 .docx 再上传",
     "encrypted_pdf": "PDF 有密码保护，请取消密码后重新导出 PDF 再上传",
-    "zip_bomb": "文件解压后异常巨大（疑似压缩炸弹），已拒绝读取，请在 Word 中重新保存后上传",
     "not_found": "找不到文件“{name}”，请检查路径后重试",
     "unreadable": "无法打开文件“{name}”，请检查文件权限后重试",
 }
@@ -110,7 +100,7 @@ def read_document(data: bytes, filename: str, *,
     """
     try:
         return _read_document(bytes(data), filename, max_bytes)
-    except ReadError:
+    except ReadError:  # LimitError too
         raise
     except Exception as exc:  # a bug here must still reach the user as a message
         raise _error("corrupt") from exc
@@ -145,6 +135,7 @@ def _read_document(data: bytes, filename: str, max_bytes: int) -> ReadResult:
     text = normalize_newlines(text)
     if not text.strip():
         raise _error("blank")
+    check_text_limits(text)
     hints: list[TitleHint] = []
     if suffix == ".docx":
         try:
@@ -152,6 +143,19 @@ def _read_document(data: bytes, filename: str, max_bytes: int) -> ReadResult:
         except Exception:  # formatting is only evidence: the text alone still parses
             hints = []
     return ReadResult(text, hints, warnings)
+
+
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def check_text_limits(text: str) -> None:
+    """Raise :class:`~core.limits.LimitError` if ``text`` is over a text limit
+    (``plan_chars``, ``line_chars``, ``whitespace_run``); linear in its length."""
+    limits.check("plan_chars", len(text))
+    if len(text) > limits.value("line_chars"):  # shorter texts cannot be over: no pass
+        limits.check("line_chars", max(map(len, text.split("\n"))))
+    if len(text) > limits.value("whitespace_run"):
+        limits.check("whitespace_run", max(map(len, _WHITESPACE_RUN.findall(text)), default=0))
 
 
 def read_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
@@ -245,9 +249,10 @@ def _decode(data: bytes) -> str | None:
     utf16 = _bomless_utf16(data)
     if utf16:
         return _try_decode(data, utf16)
-    if b"\0" in data:
-        return None
+    if b"\0" in data:  # not UTF-8 nor GB18030: UTF-16 with a few ASCII characters, or binary
+        return _chinese_utf16(data)
     for decode in (lambda: _try_decode(data, "utf-8"), lambda: _damaged_utf8(data),
+                   lambda: _chinese_utf16(data),
                    lambda: _try_decode(data, "gb18030"), lambda: _guess_decode(data)):
         text = decode()
         if text is not None:
@@ -288,6 +293,23 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+_PLAIN_CHINESE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\u2010-\u2027\x20-\x7e\s]")
+_MIN_PLAIN_SHARE = 0.9
+
+
+def _chinese_utf16(data: bytes) -> str | None:
+    """UTF-16 without BOM, mostly Chinese (too few NUL bytes to tell it by), told by what it
+    decodes to: nearly all Chinese characters, punctuation and ASCII one way; Hangul,
+    private-use and rare characters the other way (and in GB18030)."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = _try_decode(data, encoding)
+        if text and len(_PLAIN_CHINESE.findall(text)) >= _MIN_PLAIN_SHARE * len(text):
+            return text
+    return None
+
+
 def _guess_decode(data: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
@@ -315,14 +337,7 @@ def read_docx(data: bytes) -> str:
         # Word saves password-protected .docx as an OLE container with an
         # EncryptionInfo stream (a renamed .doc is converted before it gets here).
         raise _format_error("encrypted", "docx")
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _format_error("corrupt", "docx")
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        _check_zip_sizes(archive)
-
-    import docx  # python-docx; imported lazily to keep `import core.reading` light
-
-    document = docx.Document(io.BytesIO(data))
+    document = open_docx(data)
     numbering = _Numbering(document)
     return "\n".join(_body_lines(document.element.body, numbering))
 
@@ -332,14 +347,46 @@ def _is_renamed_ole(data: bytes) -> bool:
     return data.startswith(_OLE_MAGIC) and "EncryptionInfo".encode("utf-16-le") not in data
 
 
-def _check_zip_sizes(archive: zipfile.ZipFile) -> None:
-    members = archive.infolist()
-    if sum(info.file_size for info in members) > MAX_UNZIPPED_BYTES:
-        raise _error("zip_bomb")
-    for info in members:
-        if info.file_size >= RATIO_CHECK_MIN_BYTES and \
-                info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-            raise _error("zip_bomb")
+def open_docx(data: bytes) -> Any:
+    """A python-docx ``Document`` of ``data``, read from a copy whose every member was
+    inflated within :mod:`core.limits` (``docx_member_bytes``, ``docx_total_bytes``)."""
+    import docx  # python-docx; imported lazily to keep `import core.reading` light
+
+    return docx.Document(io.BytesIO(_inflated_copy(data)))
+
+
+_CHUNK = 1 << 20
+
+
+def _inflated_copy(data: bytes) -> bytes:
+    """``data`` re-zipped uncompressed, inflated chunk by chunk under the limits.
+
+    The sizes an archive declares are checked first, then the bytes actually
+    inflated are counted while inflating. ``ZipFile.read`` would inflate a whole
+    member in one call before cutting it to its declared size (a member lying about
+    its size took GBs); the copy holds only bytes already counted, stored, so
+    python-docx inflates nothing.
+    """
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _format_error("corrupt", "docx")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        limits.check("docx_total_bytes", sum(info.file_size for info in members))
+        total = 0
+        for info in members:
+            limits.check("docx_member_bytes", info.file_size)
+            pieces, size = [], 0
+            with archive.open(info) as member:
+                while chunk := member.read(_CHUNK):
+                    size += len(chunk)
+                    total += len(chunk)
+                    limits.check("docx_member_bytes", size, at_least=True)
+                    limits.check("docx_total_bytes", total, at_least=True)
+                    pieces.append(chunk)
+            copy.writestr(zipfile.ZipInfo(info.filename, date_time=info.date_time), b"".join(pieces))
+    return out.getvalue()
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -466,9 +513,7 @@ def docx_title_hints(data: bytes, text: str) -> list[TitleHint]:
     level, gets one covering it whole, with the level. Bold is no evidence in a
     document that is mostly bold, so such a document gives only the heading hints.
     """
-    import docx  # python-docx; imported lazily to keep `import core.reading` light
-
-    document = docx.Document(io.BytesIO(data))
+    document = open_docx(data)  # under the same inflation limits as read_docx
     styles = _RunStyles(document)
     found: list[tuple[int, int, int, int | None]] = []  # start, lead end, paragraph end, level
     bold_chars = total_chars = 0
@@ -813,7 +858,11 @@ def format_number(value: int, fmt: str) -> str:
     ['一', '十', '十二', '二十', '二十一']
     >>> format_number(3, "decimalEnclosedCircle"), format_number(2, "ideographTraditional")
     ('③', '乙')
+
+    A value over the ``list_number`` limit is refused (:class:`~core.limits.LimitError`):
+    only corrupt files number that far, and "a" × (value / 26) would fill the memory.
     """
+    limits.check("list_number", value)
     if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting",
                "taiwaneseCounting", "taiwaneseCountingThousand", "koreanCounting"):
         return _chinese_number(value, _CN_DIGITS, "十百千")
@@ -885,9 +934,8 @@ def _roman(value: int) -> str:
         return str(value)
     out = []
     for amount, symbol in _ROMAN:
-        while value >= amount:
-            out.append(symbol)
-            value -= amount
+        count, value = divmod(value, amount)
+        out.append(symbol * count)
     return "".join(out)
 
 
@@ -923,6 +971,7 @@ def read_pdf_pages(data: bytes) -> tuple[str, int]:
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
+    check_pdf_streams(data)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except PdfminerException as exc:
@@ -930,6 +979,8 @@ def read_pdf_pages(data: bytes) -> tuple[str, int]:
             raise _format_error("encrypted", "pdf") from exc
         raise _format_error("corrupt", "pdf") from exc
     with pdf:
+        limits.check("pdf_pages", _declared_pages(pdf))
+        limits.check("pdf_pages", len(pdf.pages))
         pages = [_page_lines(page) for page in pdf.pages]
         widths = [float(page.width) for page in pdf.pages]
     # Fonts without a Unicode map come out as "(cid:123)": as good as a scan.
@@ -975,6 +1026,57 @@ def _joined(pages: list[list["TextLine"]], widths: list[float]) -> str:
     return "\n".join(paragraph
                      for lines, width in zip(pages, widths)
                      for paragraph in _join_paragraphs(lines, _layout(lines, width, pitch)))
+
+
+def _declared_pages(pdf: Any) -> int:
+    """The page count the PDF's page tree states (0 if it states none)."""
+    from pdfminer.pdftypes import resolve1
+
+    count = resolve1(resolve1(pdf.doc.catalog.get("Pages")) or {}).get("Count")
+    return count if isinstance(count, int) else 0
+
+
+_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+_SKIPPED_STREAM = re.compile(rb"/Subtype\s*/Image|/DCTDecode|/JPXDecode|/CCITTFaxDecode")
+_DICT_LOOKBACK = 4096
+
+
+def check_pdf_streams(data: bytes) -> None:
+    """Inflate every Flate stream of a PDF (images excepted: text extraction never decodes
+    them) counting, not keeping, the bytes, and stop at the first over ``pdf_stream_bytes``
+    or past ``pdf_decoded_bytes`` in all: before pdfminer inflates any whole stream at once."""
+    view = memoryview(data)
+    budget = limits.value("pdf_decoded_bytes")
+    total = 0
+    for match in _STREAM_START.finditer(data):
+        head = data.rfind(b"obj", max(0, match.start() - _DICT_LOOKBACK), match.start())
+        if _SKIPPED_STREAM.search(data, max(head, 0), match.start()):
+            continue
+        end = data.find(b"endstream", match.end())
+        size = _inflated_size(view[match.end():end if end >= 0 else len(data)],
+                              min(limits.value("pdf_stream_bytes"), budget - total))
+        limits.check("pdf_stream_bytes", size, at_least=True)
+        total += size
+        limits.check("pdf_decoded_bytes", total, at_least=True)
+
+
+def _inflated_size(raw: memoryview, cap: int) -> int:
+    """Bytes ``raw`` inflates to, counted up to just over ``cap``; 0 if it is not zlib data."""
+    import zlib
+
+    inflater = zlib.decompressobj()
+    size = 0
+    for at in range(0, len(raw), _CHUNK):
+        pending = bytes(raw[at:at + _CHUNK])
+        while pending and size <= cap and not inflater.eof:
+            try:
+                size += len(inflater.decompress(pending, _CHUNK))
+            except zlib.error:
+                return size  # not Flate (or damaged here): pdfminer decides what to do
+            pending = inflater.unconsumed_tail
+        if size > cap or inflater.eof:
+            break
+    return size
 
 
 def _is_password_error(exc: BaseException) -> bool:
@@ -1078,7 +1180,7 @@ def _join_paragraphs(lines: list[TextLine], layout: _Layout) -> list[str]:
     """
     if not lines:
         return []
-    paragraphs: list[str] = [lines[0].text]
+    paragraphs: list[list[str]] = [[lines[0].text]]  # pieces, joined once (linear)
     for before, after in zip(lines, lines[1:]):
         em = max(before.size, 1)
         runs_on = (before.x1 >= layout.right - 1.5 * em
@@ -1086,25 +1188,29 @@ def _join_paragraphs(lines: list[TextLine], layout: _Layout) -> list[str]:
                    and 0 < after.top - before.top <= 1.5 * layout.pitch
                    and not _STRONG_MARKER.match(after.text))
         if runs_on:
-            paragraphs[-1] = _concat(paragraphs[-1], after.text.lstrip())
+            tail = after.text.lstrip()
+            if _splits_word(paragraphs[-1][-1], tail):
+                paragraphs[-1].append(" ")
+            paragraphs[-1].append(tail)
         else:
-            paragraphs.append(after.text)
-    return paragraphs
+            paragraphs.append([after.text])
+    return ["".join(pieces) for pieces in paragraphs]
 
 
-def _concat(head: str, tail: str) -> str:
-    """Join a wrapped line; only Latin words split at the wrap need a space."""
-    if head and tail and head[-1].isascii() and head[-1].isalnum() \
-            and tail[0].isascii() and tail[0].isalnum():
-        return f"{head} {tail}"
-    return head + tail
+def _splits_word(head: str, tail: str) -> bool:
+    """Whether a wrap between ``head`` and ``tail`` split Latin words (they need a space)."""
+    return bool(head and tail and head[-1].isascii() and head[-1].isalnum()
+                and tail[0].isascii() and tail[0].isalnum())
 
 
-_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+|[ \t]+#+[ \t]*$", re.MULTILINE)
+# Every pattern is linear in the line: a space run is entered only at its start
+# ((?<![ \t])), and bold text stops at the next "*"/"_" (no rescanning a long line from
+# each opening "**": an unclosed one among many was quadratic).
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+|(?<![ \t])[ \t]+#+[ \t]*$", re.MULTILINE)
 _MD_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 _MD_BULLET = re.compile(r"^[ \t]{0,3}[-*+][ \t]+", re.MULTILINE)
 _MD_RULE = re.compile(r"^[ \t]{0,3}(?:[-*_][ \t]*){3,}$", re.MULTILINE)
-_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_STRONG = re.compile(r"\*\*(?=[^\s*])([^*\n]+?)(?<=\S)\*\*|__(?=[^\s_])([^_\n]+?)(?<=\S)__")
 
 
 def read_markdown(data: bytes) -> str:
@@ -1119,7 +1225,7 @@ def read_markdown(data: bytes) -> str:
     text = _MD_HEADING.sub("", text)
     text = _MD_QUOTE.sub("", text)
     text = _MD_BULLET.sub("", text)
-    return _MD_STRONG.sub(r"\2", text)
+    return _MD_STRONG.sub(lambda m: m.group(1) or m.group(2), text)
 
 
 _READERS = {

@@ -36,7 +36,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .errors import UserError
-from .library import plan_files
+from .isolation import run_isolated
+from .library import decodable_name, plan_files, shown_name
 from .manifest import (MANIFEST_NAME, UNNAMED_ORGAN, ManifestError, PlanMeta, detect_metadata,
                        format_manifest, read_manifest)
 from .model import Plan
@@ -73,6 +74,7 @@ _MESSAGES = {
     "name_empty": "文件名是空的，请给文件起个名字后重新上传",
     "name_separator": "文件名“{name}”里有路径分隔符（/ 或 \\），请只用文件本身的名字（如“2023年党建工作要点.docx”）重新上传",
     "name_dots": "文件名“{name}”不是普通的文件名（含“..”），请改名后重新上传",
+    "name_undecodable": "文件名“{name}”含有无法识别的字节（不是 UTF-8 编码），请改一个普通的文件名后重新上传",
     "name_control": "文件名含有控制字符或不可见字符，请改一个普通的文件名后重新上传",
     "name_hidden": "文件名“{name}”以“.”开头，会被当作隐藏文件，请去掉开头的“.”后重新上传",
     "name_long": "文件名太长（超过 {limit} 字节），请改短后重新上传",
@@ -280,6 +282,8 @@ def check_name(name: str) -> str:
     """
     if not name or not name.strip():
         raise _refuse("bad_name", "name_empty")
+    if not decodable_name(name):
+        raise _refuse("bad_name", "name_undecodable", name=shown_name(name))
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in name):
         raise _refuse("bad_name", "name_control")
     if "/" in name or "\\" in name:
@@ -291,6 +295,14 @@ def check_name(name: str) -> str:
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise _refuse("bad_name", "name_long", limit=MAX_NAME_BYTES)
     return name
+
+
+def read_and_parse(data: bytes, name: str, max_bytes: int) -> Plan:
+    """The plan in an upload (what :meth:`PlanStore.check_upload` runs, isolated or not)."""
+    read = read_document(data, name, max_bytes=max_bytes)
+    plan = parse_plan(read.text, hints=read.hints)
+    plan.warnings[:0] = read.warnings
+    return plan
 
 
 def _has_control(text: str) -> bool:
@@ -358,14 +370,18 @@ class PlanStore:
     """Add, replace, remove and restore the plans of a library folder, safely.
 
     Opening a store finishes (undoes) a change that a crash interrupted and removes
-    leftover temp files.
+    leftover temp files. With ``isolate=True`` (the dashboard, the CLI) each upload is
+    read and parsed in a worker process under the memory and time caps of
+    :mod:`core.limits`, so a hostile file fails only its own upload.
 
     >>> store = PlanStore("data/plans")                               # doctest: +SKIP
     >>> store.add("2023政研室.txt", data, organ="市委政研室", year=2023)  # doctest: +SKIP
     """
 
-    def __init__(self, folder: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, folder: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 isolate: bool = False) -> None:
         self.folder = Path(folder)
+        self.isolate = isolate  # read and parse uploads in a capped worker (core.isolation)
         if not self.folder.is_dir():
             raise _refuse("no_library", folder=self.folder)
         self.root = self.folder.resolve()
@@ -403,10 +419,9 @@ class PlanStore:
         cand = Candidate(name=name, size=len(data), sha256=_sha256(data))
         try:
             check_name(name)
-            read = read_document(data, name,
-                                 max_bytes=self.max_bytes if max_bytes is None else max_bytes)
-            cand.plan = parse_plan(read.text, hints=read.hints)
-            cand.plan.warnings[:0] = read.warnings
+            limit = self.max_bytes if max_bytes is None else max_bytes
+            cand.plan = (run_isolated(read_and_parse, data, name, limit) if self.isolate
+                         else read_and_parse(data, name, limit))
             cand.warnings = list(cand.plan.warnings)
             cand.meta = _chosen_meta(detect_metadata(cand.plan.text, name), organ, year, level)
             if cand.meta.organ == UNNAMED_ORGAN:

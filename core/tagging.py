@@ -18,8 +18,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Collection, Sequence
+from typing import Any, Collection, Sequence
 
+from core.rules import RuleError, compile_rule
 from core.normalize import display_span, fold, fold_chars, fold_with_map
 from core.taxonomy import Taxonomy, Theme
 
@@ -50,11 +51,12 @@ class NearMiss:
 @dataclass(frozen=True)
 class _Matcher:
     theme: str
-    pattern: re.Pattern | None
-    excludes: tuple[re.Pattern, ...]
-    hints: re.Pattern | None
+    pattern: Any  # re or RE2 pattern (see _compile), or None
+    excludes: tuple[Any, ...]
+    hints: Any
     terms: tuple[str, ...]
-    regex: re.Pattern | None = None  # the theme's regexes alone (``pattern`` = terms | regexes)
+    regex: Any = None  # the theme's regexes alone (``pattern`` = terms | regexes)
+    source: str = ""  # ``pattern`` as written (an RE2 pattern's own text is rewritten)
 
 
 def tag_text(text: str, taxonomy: Taxonomy,
@@ -120,18 +122,22 @@ class NearMissFinder:
         self._gapped = tuple((t, re.compile(_GAP.join(re.escape(ch) for ch in t))) for t in long_terms)
         # A near miss needs a rule hit (in an excluded context), the first two characters of
         # a term at most a gap apart, or a hint: one search for all three says whether to look.
-        parts = [f"(?:{matcher.pattern.pattern})"] if matcher.pattern is not None and matcher.excludes else []
+        parts = [f"(?:{matcher.source})"] if matcher.pattern is not None and matcher.excludes else []
         parts += sorted({re.escape(t[0]) + _GAP + re.escape(t[1]) for t in long_terms})
         if matcher.hints is not None:
             parts.append(f"(?:{matcher.hints.pattern})")
+        has_user_regex = bool(matcher.excludes) or matcher.regex is not None
         try:
-            self._screen: re.Pattern | None = re.compile("|".join(parts) or "(?!)")
-        except re.error:  # a user regex that does not combine: look closer at every text
+            self._screen = _compile_parts(parts, user=has_user_regex)
+        except RuleError:  # a user regex that does not combine: look closer at every text
             self._screen = None
+        self._never = not parts
 
     def may_find(self, folded: str) -> bool:
         """False only when :meth:`find` would find nothing in ``folded`` (one regex search)."""
-        return bool(folded) and (self._screen is None or self._screen.search(folded) is not None)
+        if not folded or self._never:
+            return False
+        return self._screen is None or self._screen.search(folded) is not None
 
     def find(self, folded: str, index_map: list[int] | None) -> list[NearMiss]:
         """Near misses in text folded by :func:`fold_for_matching`, in display offsets."""
@@ -289,14 +295,24 @@ def _matchers(taxonomy: Taxonomy) -> tuple[_Matcher, ...]:
 
 
 def _compile(theme: Theme) -> _Matcher:
+    """Users' regexes run in RE2 (:mod:`core.rules`: linear time, no hang); plain terms,
+    an alternation of literals that cannot backtrack, in the faster ``re``."""
     terms = sorted({fold(t) for t in theme.terms if fold(t)}, key=len, reverse=True)
     parts = [re.escape(t) for t in terms] + [f"(?:{r})" for r in theme.regex]
-    pattern = re.compile("|".join(parts)) if parts else None
+    pattern = _compile_parts(parts, user=bool(theme.regex))
     hint_terms = sorted({fold(h) for h in theme.hints if fold(h)}, key=len, reverse=True)
-    hints = re.compile("|".join(map(re.escape, hint_terms))) if hint_terms else None
-    excludes = tuple(re.compile(x) for x in theme.exclude)
-    regex = re.compile("|".join(f"(?:{r})" for r in theme.regex)) if theme.regex else None
-    return _Matcher(theme.id, pattern, excludes, hints, tuple(terms), regex)
+    hints = _compile_parts([re.escape(h) for h in hint_terms], user=False)
+    excludes = tuple(compile_rule(x) for x in theme.exclude)
+    regex = _compile_parts([f"(?:{r})" for r in theme.regex], user=True)
+    return _Matcher(theme.id, pattern, excludes, hints, tuple(terms), regex, "|".join(parts))
+
+
+def _compile_parts(parts: list[str], *, user: bool) -> Any:
+    """One pattern matching any of ``parts`` (None for none); RE2 if any is a user's regex."""
+    if not parts:
+        return None
+    joined = "|".join(parts)
+    return compile_rule(joined) if user else re.compile(joined)
 
 
 _SPACE = re.compile(r"\s")

@@ -12,7 +12,6 @@ file and line, so a user editing a second taxonomy file can find the mistake.
 """
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,8 @@ from pathlib import Path
 import tomli_w
 
 from core.normalize import fold_chars
+from core.rules import rule_problem
+from core.tomllines import TomlLocator, syntax_error_line
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parent.parent / "data" / "themes.toml"
 
@@ -111,12 +112,9 @@ def parse_taxonomy(text: str, source: str = "") -> Taxonomy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        if line is None and "end of document" in str(exc):
-            line = text.count("\n") + 1
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(getattr(exc, "msg", exc)))
+        line, detail = syntax_error_line(exc, text)
         raise TaxonomyError(f"TOML 语法错误（{detail}）", line, source) from exc
-    locator = _Locator(text)
+    locator = TomlLocator(text)
     dims_raw = data.get("dimension", [])
     themes_raw = data.get("theme", [])
     if not isinstance(dims_raw, list) or not isinstance(themes_raw, list):
@@ -155,7 +153,7 @@ def dump_taxonomy(tax: Taxonomy) -> str:
 
 # ---------------------------------------------------------------- internals
 
-def _dimension(raw: object, index: int, locator: "_Locator", source: str) -> Dimension:
+def _dimension(raw: object, index: int, locator: TomlLocator, source: str) -> Dimension:
     line = locator.entry_line("dimension", index)
     if not isinstance(raw, dict):
         raise TaxonomyError("维度条目须为表", line, source)
@@ -165,7 +163,7 @@ def _dimension(raw: object, index: int, locator: "_Locator", source: str) -> Dim
     return Dimension(dim_id, name, about)
 
 
-def _theme(raw: object, index: int, locator: "_Locator", source: str, dim_ids: set[str]) -> Theme:
+def _theme(raw: object, index: int, locator: TomlLocator, source: str, dim_ids: set[str]) -> Theme:
     line = locator.entry_line("theme", index)
     if not isinstance(raw, dict):
         raise TaxonomyError("主题条目须为表", line, source)
@@ -190,18 +188,12 @@ def _theme(raw: object, index: int, locator: "_Locator", source: str, dim_ids: s
         raise TaxonomyError(f"{what}没有任何匹配规则（terms 或 regex 至少填一项）", line, source)
     for key, patterns in (("regex", regex), ("exclude", exclude)):
         for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise TaxonomyError(f"{what}的 {key} 正则“{pattern}”无效（{exc.msg}）",
-                                    locator.value_line(line, pattern, key), source) from exc
             wide = next((ch for ch in pattern if "\uff01" <= ch <= "\uff5e" or ch == "\u3000"), None)
-            if wide is not None:
-                raise TaxonomyError(f"{what}的 {key} 正则“{pattern}”含全角字符“{wide}”；匹配在折叠文本上进行，"
-                                    f"请改写为半角“{fold_chars(wide)}”",
-                                    locator.value_line(line, pattern, key), source)
-            if re.fullmatch(pattern, ""):
-                raise TaxonomyError(f"{what}的 {key} 正则“{pattern}”可匹配空串",
+            problem = rule_problem(pattern)
+            if problem is None and wide is not None:
+                problem = f"含全角字符“{wide}”；匹配在折叠文本上进行，请改写为半角“{fold_chars(wide)}”"
+            if problem is not None:
+                raise TaxonomyError(f"{what}的 {key} 正则“{pattern}”{problem}",
                                     locator.value_line(line, pattern, key), source)
     return Theme(theme_id, name, dimension, scope, required, terms, regex, exclude, hints)
 
@@ -222,55 +214,3 @@ def _str_list(raw: dict, key: str, what: str, line: int | None, source: str) -> 
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TaxonomyError(f"{what}的 {key} 须为字符串列表", line, source)
     return tuple(value)
-
-
-def _line_from_message(message: str) -> int | None:
-    m = re.search(r"line (\d+)", message)
-    return int(m.group(1)) if m else None
-
-
-class _Locator:
-    """Finds the line of the n-th ``[[table]]`` entry and of keys inside it."""
-
-    _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(\w+)[ \t]*\]\]", re.M)
-
-    def __init__(self, text: str):
-        self.lines = text.splitlines()
-        self.headers: dict[str, list[int]] = {}
-        self.starts: list[int] = []
-        for m in self._HEADER.finditer(text):
-            line = text.count("\n", 0, m.start()) + 1
-            self.headers.setdefault(m.group(1), []).append(line)
-            self.starts.append(line)
-        single = re.compile(r"^[ \t]*\[[^\[]", re.M)
-        for m in single.finditer(text):
-            self.starts.append(text.count("\n", 0, m.start()) + 1)
-        self.starts.sort()
-
-    def entry_line(self, table: str, index: int) -> int | None:
-        lines = self.headers.get(table, [])
-        return lines[index] if index < len(lines) else None
-
-    def _entry_end(self, line: int) -> int:
-        later = [s for s in self.starts if s > line]
-        return later[0] - 1 if later else len(self.lines)
-
-    def key_line(self, line: int | None, key: str) -> int | None:
-        if line is None:
-            return None
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for n in range(line, self._entry_end(line) + 1):
-            if pattern.match(self.lines[n - 1]):
-                return n
-        return line
-
-    def value_line(self, line: int | None, value: str, key: str) -> int | None:
-        """The line holding ``value`` (as written, or TOML-escaped) inside the entry."""
-        if line is None:
-            return None
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-        for n in range(line, self._entry_end(line) + 1):
-            text = self.lines[n - 1]
-            if value in text or escaped in text:
-                return n
-        return self.key_line(line, key)

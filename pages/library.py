@@ -383,7 +383,7 @@ def main() -> None:
     allowed = auth.admin_gate("计划库", key="lib_admin")
     show_flash(_FLASH)
     try:
-        store = PlanStore(folder)
+        store = PlanStore(folder, isolate=True)  # an upload is read in a capped worker
     except StoreError as err:
         st.error(md_escape(err.message))
         return

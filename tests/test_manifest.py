@@ -70,5 +70,37 @@ def test_format_manifest_round_trips(tmp_path):
 
 def test_bad_manifest_says_what_to_fix(tmp_path):
     (tmp_path / "manifest.toml").write_text("[[plan]]\nfile = \n", encoding="utf-8")
-    with pytest.raises(ManifestError, match="清单文件"):
+    with pytest.raises(ManifestError, match="manifest.toml 第2行格式有误"):
+        read_manifest(tmp_path)
+
+
+@pytest.mark.parametrize("entry, line, says", [
+    ('file = "a.txt"\nyear = "abc"', 3, "年度应为四位数字（现在是“abc”）"),
+    ('file = "a.txt"\norgan = "x"\nyear = 20222', 4, "年度应为四位数字"),
+    ('file = "a.txt"\nyear = true', 3, "年度应为四位数字"),
+    ('file = "a.txt"\norgan = 123', 3, "单位应为文字"),
+    ('file = "a.txt"\nlevel = ["区"]', 3, "层级应为文字"),
+    ('file = "a.txt"\ndimensions = { "五" = "center" }', 3, "章节维度“五”应为章节序号"),
+    ('file = "a.txt"\ndimensions = "center"', 3, "章节维度应写成"),
+    ('organ = "x"', 1, "缺少 file"),
+])
+def test_wrong_manifest_value_names_file_and_line(tmp_path, entry, line, says):
+    (tmp_path / "manifest.toml").write_text(f"[[plan]]\n{entry}\n", encoding="utf-8")
+    with pytest.raises(ManifestError) as caught:
+        read_manifest(tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"manifest.toml 第{line}行：") and says in message
+    assert "\n" not in message
+
+
+def test_year_as_four_digit_text_is_read(tmp_path):
+    (tmp_path / "manifest.toml").write_text('[[plan]]\nfile = "a.txt"\nyear = "2023"\n', encoding="utf-8")
+    assert read_manifest(tmp_path)["a.txt"].year == 2023
+
+
+def test_manifest_of_many_entries_is_located_in_linear_time(tmp_path):
+    entries = "".join(f'[[plan]]\nfile = "{n}.txt"\nyear = 2022\n\n' for n in range(10_000))
+    (tmp_path / "manifest.toml").write_text(entries + '[[plan]]\nfile = "x.txt"\nyear = "x"\n',
+                                            encoding="utf-8")
+    with pytest.raises(ManifestError, match=f"第{10_000 * 4 + 3}行"):
         read_manifest(tmp_path)

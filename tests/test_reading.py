@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import variants
 from conftest import SAMPLE_FILES, sample_text
 from core import reading
+from core import limits
 from core.reading import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, ReadError, read_bytes, read_file
 
 
@@ -355,15 +356,17 @@ def test_too_large_names_limit_in_mb():
     assert "20 MB" in read_error(b"x" * (DEFAULT_MAX_BYTES + 1), "plan.txt").message
 
 
-def test_zip_bomb_by_compression_ratio():
-    err = read_error(_zip_bomb(24 * 1024 * 1024), "plan.docx")
-    assert err.code == "zip_bomb"
+def test_zip_bomb_member_over_the_limit_is_refused_naming_it():
+    err = read_error(_zip_bomb(40 * 1024 * 1024), "plan.docx")
+    assert (err.code, err.limit) == ("limit", "docx_member_bytes")
+    assert "DANGJIAN_LIMIT_DOCX_MEMBER_BYTES" in err.message
     assert_chinese_one_line(err)
 
 
-def test_zip_bomb_by_total_size(monkeypatch):
-    monkeypatch.setattr(reading, "MAX_UNZIPPED_BYTES", 1024 * 1024)
-    assert read_error(_zip_bomb(2 * 1024 * 1024), "plan.docx").code == "zip_bomb"
+def test_zip_bomb_by_total_size():
+    with limits.override(docx_total_bytes=1024 * 1024):
+        err = read_error(_zip_bomb(2 * 1024 * 1024), "plan.docx")
+    assert (err.code, err.limit) == ("limit", "docx_total_bytes")
 
 
 def test_read_file_reads_and_reports(tmp_path):

@@ -43,11 +43,11 @@ def encrypted_docx() -> bytes:
 
 
 def zip_bomb_docx() -> bytes:
-    """A .docx whose document.xml inflates 1000-fold (12 MB of zeros)."""
+    """A .docx whose document.xml inflates 1000-fold (40 MB of zeros, over the 32 MB limit)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", b"\0" * (12 * 1024 * 1024))
+        archive.writestr("word/document.xml", b"\0" * (40 * 1024 * 1024))
     return buf.getvalue()
 
 
@@ -92,7 +92,7 @@ CASES = [
          ("不是有效的 .docx", "重新保存")),
     Case("truncated-docx", "plan.docx", lambda _: real_docx()[:700], "corrupt", ("不是有效的 .docx",)),
     Case("password-docx", "plan.docx", const(encrypted_docx()), "encrypted", ("密码保护", "取消密码")),
-    Case("zip-bomb-docx", "plan.docx", lambda _: zip_bomb_docx(), "zip_bomb", ("压缩炸弹",)),
+    Case("zip-bomb-docx", "plan.docx", lambda _: zip_bomb_docx(), "limit", ("压缩炸弹", "DANGJIAN_LIMIT_DOCX_MEMBER_BYTES")),
     Case("over-default-limit", "plan.txt", lambda _: PLAN + b"a" * (20 * 1024 * 1024), "too_large",
          ("文件太大", "超过 20 MB")),
     Case("over-store-limit", "plan.txt", const(PLAN * 10), "too_large", ("文件太大", "上限"),

@@ -122,3 +122,15 @@ def test_dump_round_trips_the_default():
     assert isinstance(again, Taxonomy)
     assert again.dimensions == tax.dimensions
     assert again.themes == tax.themes
+
+
+@pytest.mark.parametrize("pattern", ["甲(?=乙)", "(?<!丙)甲", r"(甲)\1"])
+def test_regex_re2_cannot_run_is_refused_with_its_line(pattern):
+    err = _error(GOOD + f"regex = ['{pattern}']\n")
+    assert err.line == 11 and "不支持的写法" in str(err)
+
+
+def test_backtracking_regex_tags_in_linear_time():
+    tax = parse_taxonomy(GOOD + "regex = ['(a+)+$', '[\\u4e00-\\u9fff]{2}b']\n")
+    assert tag_text("a" * 5000 + "!", tax) == {}  # re would backtrack for ages here
+    assert [e.term for e in tag_text("x丙丁b", tax)["t1"]] == ["丙丁b"]  # \u escapes work in RE2

@@ -7,6 +7,7 @@ from app.auth import LOCAL_MODE_MESSAGE
 from app.safe import md_escape
 from core.manifest import read_manifest
 from core.store import PlanStore
+from tests import hostile_files
 
 from apphelpers import SAMPLE_DIR, assert_clean, dataframe_rows
 from libkit import (key_ending, library, library_page, result_lines, save, snapshot,  # noqa: F401 (fixtures)
@@ -105,6 +106,22 @@ def test_bad_input_shows_the_store_message_and_changes_nothing(library: Path):
     assert not saved and len(refused) == len(bad)
     assert snapshot(library) == before
     assert dataframe_rows(at) == 5
+
+
+def test_hostile_upload_fails_alone_naming_file_and_limit(library: Path):
+    before = snapshot(library)
+    at = upload(library_page(), ("炸弹.pdf", hostile_files.pdf_inflating_to(256)),
+                ("编号.docx", hostile_files.numbered_docx(2_000_000_000, "upperLetter")),
+                ("好.txt", PLAN_2023))
+    assert not at.exception
+    shown = "\n".join(texts(at, "error"))
+    assert "PDF 中单个数据流解压后的大小超过上限" in shown and "自动编号的数值超过上限" in shown
+    assert any(md_escape("炸弹.pdf") in m.value for m in at.markdown)  # the card the message is in
+    at = save(at)
+    saved, refused = result_lines(at)
+    assert len(saved) == 1 and len(refused) == 2
+    assert any(md_escape("炸弹.pdf") in line and "PDF" in line for line in refused)
+    assert snapshot(library) != before  # the good one was saved
 
 
 def test_unstructured_file_needs_a_tick_and_keeps_its_warning(library: Path):

@@ -68,6 +68,16 @@ def test_bad_regex_shows_the_line_and_writes_nothing(library, taxonomy_file: Pat
     assert not (taxonomy_file.parent / te.HISTORY_DIR).exists()
 
 
+def test_regex_re2_cannot_run_is_refused_before_saving(library, taxonomy_file: Path):
+    before = taxonomy_file.read_bytes()
+    at = taxonomy_page()
+    at = edit(at, {row_of(at, "smart"): {"regex": "信息化(?=建设)"}})
+    errors = texts(at, "error")
+    assert len(errors) == 1 and "行：主题“smart”的 regex 正则" in errors[0]
+    assert "使用了不支持的写法" in errors[0] and "分类文件没有改动" in errors[0]
+    assert taxonomy_file.read_bytes() == before
+
+
 def test_duplicate_id_and_unknown_dimension_are_refused(library, taxonomy_file: Path):
     before = taxonomy_file.read_bytes()
     at = taxonomy_page()
