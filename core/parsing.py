@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .headings import (LONE_SENTENCE, MAX_HEAD, TitleHint, colon_boundary, holds_more_than_title,
                        sibling_evidence, space_boundary)
@@ -49,6 +49,7 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("circled", re.compile(r"([①-⑳])\s*")),
 ]
 _RANK = {name: rank for rank, (name, _) in enumerate(_FAMILIES)}
+_PATTERNS = dict(_FAMILIES)
 _SECTION_FAMILIES = ("part", "cn")
 _NEEDS_RUN = ("num_space",)  # "1 次" starting a wrapped line is no list: two in sequence are
 
@@ -244,21 +245,14 @@ def _run_on_sibling(ln: _Line) -> int | None:
     outside quotes and brackets, starts the sibling.
     """
     content = ln.content
-    pattern = dict(_FAMILIES)[ln.family]
-    depth = 0
-    for p in range(ln.marker_len, len(content) - 1):
-        ch = content[p]
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0 and ch in "。！？；;":
-            q = p + 1
-            while q < len(content) and content[q].isspace():
-                q += 1
-            m = pattern.match(content, q)
-            if m and m.end() < len(content) and _marker_number(ln.family, m.group(1)) == (ln.number or 0) + 1:
-                return q
+    pattern = _PATTERNS[ln.family]
+    for p in _sentence_ends(content, ln.marker_len, _SENTENCE_END + "；;"):
+        q = p + 1
+        while q < len(content) and content[q].isspace():
+            q += 1
+        m = pattern.match(content, q)
+        if m and m.end() < len(content) and _marker_number(ln.family, m.group(1)) == (ln.number or 0) + 1:
+            return q
     return None
 
 
@@ -400,17 +394,22 @@ def _build_paragraphs(kept: list[_Line]) -> list[_Para]:
     return paras
 
 
-def _first_sentence_end(text: str) -> int | None:
-    """Index of the first sentence-ending mark outside quotes and brackets."""
+def _sentence_ends(text: str, begin: int = 0, marks: str = _SENTENCE_END) -> Iterator[int]:
+    """Indexes of ``marks`` in ``text`` from ``begin``, outside quotes and brackets."""
     depth = 0
-    for i, ch in enumerate(text):
+    for i in range(begin, len(text)):
+        ch = text[i]
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif ch in _SENTENCE_END and depth == 0:
-            return i
-    return None
+        elif ch in marks and depth == 0:
+            yield i
+
+
+def _first_sentence_end(text: str) -> int | None:
+    """Index of the first sentence-ending mark outside quotes and brackets."""
+    return next(_sentence_ends(text), None)
 
 
 def _strip_end(text: str) -> str:
