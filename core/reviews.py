@@ -27,6 +27,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 import pandas as pd
 
+from .analysis import COVERAGE_COLUMNS, OMISSION_CELL_COLUMNS
 from .errors import UserError
 
 REVIEWS_FILE = "reviews.sqlite"
@@ -42,6 +43,10 @@ SCHEMA_VERSION = 1
 REVIEW_COLUMNS = ["review_id", "plan_id", "organ", "year", "theme", "decision", "note", "reviewer",
                   "time", "items", "machine_covered", "machine_terms", "plan_sha256"]
 REVIEW_STATUS_COLUMNS = ["review_status", "review_decision", "review_note", "review_by", "review_time"]
+#: ``Library.coverage()``: the machine's cells with the person's decision laid over them.
+REVIEWED_COVERAGE_COLUMNS = COVERAGE_COLUMNS + ["machine_covered", "review", "needs_recheck"]
+#: ``Library.omissions(candidates=False)``: omitted cells with their review, flat for export.
+REVIEWED_OMISSION_CELL_COLUMNS = OMISSION_CELL_COLUMNS + REVIEW_STATUS_COLUMNS
 UPHELD, OVERRULED, RECHECK = "已确认", "已改判", "需复核"
 
 _SCHEMA = f"""

@@ -80,8 +80,12 @@ def coverage(card: dict) -> None:
              Cell(("✓ " if r.status == COVERED else "✗ ") + r.status, "ok" if r.status == COVERED else "bad"),
              Cell(lines=tuple(r.items) or ("—",)), r.review or "—")
             for r in required.itertuples(index=False)]
-    st.html(styled(html_table(["维度", "主题", "条目数", "情况", "涉及条目", "人工复核"], rows,
-                              ["12%", "16%", "8%", "10%", "34%", "20%"])))
+    if required["review"].astype(bool).any():
+        st.html(styled(html_table(["维度", "主题", "条目数", "情况", "涉及条目", "人工复核"], rows,
+                                  ["12%", "16%", "8%", "10%", "34%", "20%"])))
+    else:  # no reviews yet: a column of dashes would only narrow the others
+        st.html(styled(html_table(["维度", "主题", "条目数", "情况", "涉及条目"], [r[:-1] for r in rows],
+                                  ["14%", "20%", "9%", "12%", "45%"])))
     optional = frame[~frame["required"] & (frame["status"] == COVERED)]
     if not optional.empty:
         st.caption("另涉及非必选主题：" + md_escape("、".join(optional["theme_name"])))
@@ -97,8 +101,12 @@ def omissions(card: dict) -> None:
              r.preamble_mention if isinstance(r.preamble_mention, str) and r.preamble_mention else "—",
              r.review or "—")
             for r in frame.itertuples(index=False)]
-    st.html(styled(html_table(["缺少的主题", "最接近的条目", "差在哪里", "前言提及", "人工复核"], rows,
-                              ["14%", "24%", "30%", "14%", "18%"])))
+    if frame["review"].astype(bool).any():
+        st.html(styled(html_table(["缺少的主题", "最接近的条目", "差在哪里", "前言提及", "人工复核"], rows,
+                                  ["14%", "24%", "30%", "14%", "18%"])))
+    else:
+        st.html(styled(html_table(["缺少的主题", "最接近的条目", "差在哪里", "前言提及"], [r[:-1] for r in rows],
+                                  ["16%", "28%", "36%", "20%"])))
 
 
 def body_lines(title: str, text: str) -> list[str]:

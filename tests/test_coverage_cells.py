@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import core
-from core import analysis
+from core import analysis, reviews
 from core.library import _overrides
 from core.normalize import fold, fold_with_map
 from core.tagging import (_fold, _hits, _matchers, _span, could_match, matching_rows, near_miss_finder,
@@ -97,7 +97,7 @@ def brute_candidate(items: pd.DataFrame, theme, taxonomy) -> tuple:
 
 def test_coverage_counts_are_items_per_plan_and_theme(lib):
     cov = lib.coverage()
-    assert list(cov.columns) == analysis.COVERAGE_COLUMNS
+    assert list(cov.columns) == reviews.REVIEWED_COVERAGE_COLUMNS
     assert cov["year"].dtype == "Int64" and cov["count"].dtype == "int64"
     expected = {}
     for plan_id, themes in zip(lib.items["plan_id"], lib.items["themes"]):
@@ -128,8 +128,8 @@ def test_evidence_for_unknown_cell_is_empty(lib):
 def test_omissions_without_candidates_are_the_cheap_columns(lib):
     full = lib.omissions()
     cells = lib.omissions(candidates=False)
-    assert list(cells.columns) == analysis.OMISSION_CELL_COLUMNS
-    pd.testing.assert_frame_equal(cells, full[analysis.OMISSION_CELL_COLUMNS])
+    assert list(cells.columns) == reviews.REVIEWED_OMISSION_CELL_COLUMNS
+    pd.testing.assert_frame_equal(cells, full[reviews.REVIEWED_OMISSION_CELL_COLUMNS])
     fresh = core.open_library(lib.root, use_cache=False)
     pd.testing.assert_frame_equal(fresh.omissions(candidates=False), cells)  # computed before omissions()
 

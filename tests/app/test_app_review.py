@@ -109,6 +109,7 @@ def test_exports_and_scorecard_carry_the_decision_and_note(library: Path, deferr
     at.switch_page("pages/scorecard.py").run()
     assert not at.exception
     assert "只提了一句三会一课" in all_text(at) and "已改判为“缺”" in all_text(at)
+    assert all_text(at).count("<th>人工复核</th>") == 2  # both tables gain the column
     docx = deferred_files["区市场监管局2022年单位画像.docx"]()
     text = "\n".join(c.text for t in Document(io.BytesIO(docx)).tables for r in t.rows for c in r.cells)
     assert "全文确无信息化内容" in text and "已改判为“缺”：只提了一句三会一课" in text

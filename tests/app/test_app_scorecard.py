@@ -24,6 +24,7 @@ def test_plan_from_the_url_renders_all_parts(deferred_files):
     assert "✗ 未涉及" in body and "✓ 已覆盖" in body       # status in words, not colour alone
     assert "智慧党建与信息化" in body and "激活机关干部“亚运时间”" in body and "2件以上" in body
     assert "@media print" in body and '[data-testid="stSidebar"]' in body
+    assert "<th>人工复核</th>" not in body  # no decisions yet: no column of dashes
     button = at.get("download_button")[0].proto
     assert button.label == "下载单位画像（Word）" and button.deferred_file_id  # written on click
     assert deferred_files["区市场监管局2022年单位画像.docx"]()[:2] == b"PK"
