@@ -108,7 +108,8 @@ def _manifest_error(line: int | None, problem: str) -> ManifestError:
 
 
 def _shown(value: object) -> str:
-    return str(value)[:30]
+    """``value`` for a one-line message: cut to 30 characters, control characters as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(value)[:30])
 
 
 def _text(raw: dict, key: str, what: str, where: TomlLocator, line: int | None) -> str:
