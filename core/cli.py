@@ -572,11 +572,13 @@ def _add_compare_commands(sub: argparse._SubParsersAction) -> None:
 # ---------------------------------------------------------------- reviews: a person's last word
 
 
-def _review_library(args: argparse.Namespace) -> Library:
+def _review_library(args: argparse.Namespace) -> tuple[Library, pd.DataFrame]:
+    """The library and its decisions; an unreadable reviews.sqlite is said on stderr."""
     lib = _open(args)
+    rows = lib.reviews()  # reading is what finds a damaged file
     if lib.review_store.error:
         print(lib.review_store.error, file=sys.stderr)
-    return lib
+    return lib, rows
 
 
 def cmd_review_set(args: argparse.Namespace) -> None:
@@ -597,12 +599,13 @@ def cmd_review_set(args: argparse.Namespace) -> None:
 
 
 def cmd_review_list(args: argparse.Namespace) -> None:
-    lib = _review_library(args)
-    rows = lib.reviews()
+    lib, rows = _review_library(args)
     if args.json:
         _print_json({"reviews": _records(rows, [c for c in reviews.REVIEW_COLUMNS if c != "plan_sha256"]),
                      "error": lib.review_store.error})
         return
+    if lib.review_store.error:
+        raise SystemExit(1)
     if rows.empty:
         print("还没有复核记录。用 python -m core review set PLAN_ID THEME --covered|--omitted 记录一条。")
     names = {t.id: t.name for t in lib.taxonomy.themes}
@@ -614,11 +617,13 @@ def cmd_review_list(args: argparse.Namespace) -> None:
 
 
 def cmd_review_agreement(args: argparse.Namespace) -> None:
-    lib = _review_library(args)
+    lib, _ = _review_library(args)
     figures = lib.review_agreement()
     if args.json:
         _print_json(figures)
         return
+    if lib.review_store.error:
+        raise SystemExit(1)
     print(reviews.agreement_text(figures))
 
 

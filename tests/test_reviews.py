@@ -219,6 +219,18 @@ def test_cli_set_list_agreement_and_coverage_json(library_copy):
     assert too_long.returncode == 2 and str(NOTE_LIMIT) in too_long.stderr
 
 
+def test_cli_says_a_damaged_reviews_file_instead_of_none_yet(library_copy):
+    garbage = b"not a database at all " * 100
+    (library_copy / REVIEWS_FILE).write_bytes(garbage)
+    for command in (["review", "list"], ["review", "agreement"]):
+        done = run_cli(*command, "--library", str(library_copy))
+        assert done.returncode == 1 and "reviews.sqlite 无法读取" in done.stderr, command
+        assert "还没有" not in done.stdout and "Traceback" not in done.stderr
+    listed = json.loads(run_cli("review", "list", "--library", str(library_copy), "--json").stdout)
+    assert listed["reviews"] == [] and "无法读取" in listed["error"]
+    assert (library_copy / REVIEWS_FILE).read_bytes() == garbage
+
+
 ONLINE_PLAN = ("2023年市档案馆机关党建工作要点\n一、政治建设\n1.落实第一议题制度。认真学习党的创新理论。\n"
                "二、组织建设\n1.建好“红色e家”线上阵地。依托线上阵地开展党员教育，推动支部工作上网。\n"
                "2.抓好三会一课。\n")
