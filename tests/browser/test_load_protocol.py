@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import websockets
 
 from benchmarks.load_check import ProtocolSession, Stats
 from browserkit import server  # noqa: F401 (fixture)
+
+
+def _run(make_coroutine) -> None:
+    """Run a coroutine on its own thread: Playwright's sync API keeps a loop on this one."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
 def _steps(url: str) -> tuple[Stats, list[str]]:
@@ -29,7 +36,7 @@ def _steps(url: str) -> tuple[Stats, list[str]]:
             chart_before = live.chart
             await live.click_heatmap(stats, random.Random(3), "coverage", "")
             shown.append("chart" if chart_before else "")
-    asyncio.run(run())
+    _run(run)
     return stats, shown
 
 
@@ -45,4 +52,4 @@ def test_a_page_that_does_not_exist_is_an_error(server):
         async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None) as ws:
             await ProtocolSession(ws).rerun(Stats(), "no_such_page", "")
     with pytest.raises(RuntimeError, match="no_such_page"):
-        asyncio.run(run())
+        _run(run)
