@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import reviews
-from .analysis import tag_plans
+from .analysis import plan_labels, tag_plans
 from .errors import UserError
 from .library import DEFAULT_LIBRARY, Library, load_plan, open_library, shown_name
 from .manifest import ManifestError
@@ -145,8 +145,9 @@ def cmd_coverage(args: argparse.Namespace) -> None:
                       for r in cov.itertuples(index=False)],
         })
         return
-    table = cov.pivot(index="theme_name", columns="organ", values="count")
-    table = table.reindex([t.name for t in lib.taxonomy.themes])
+    labels = plan_labels(lib.plans)  # one column per plan: an organ may have several years
+    table = cov.assign(plan=cov["plan_id"].map(labels)).pivot(index="theme_name", columns="plan", values="count")
+    table = table.reindex(index=[t.name for t in lib.taxonomy.themes], columns=list(labels.values()))
     print(table.to_string())
 
 
@@ -164,8 +165,9 @@ def cmd_omissions(args: argparse.Namespace) -> None:
         return
     if om.empty:
         print("所有计划都覆盖了全部必选主题。")
+    labels = plan_labels(lib.plans)
     for r in om.itertuples(index=False):
-        print(f"{r.organ}\t缺：{r.theme_name}\t最接近：{r.candidate_title or '—'}（{r.reason}）")
+        print(f"{labels[r.plan_id]}\t缺：{r.theme_name}\t最接近：{r.candidate_title or '—'}（{r.reason}）")
 
 
 def cmd_search(args: argparse.Namespace) -> None:
@@ -184,8 +186,9 @@ def cmd_search(args: argparse.Namespace) -> None:
         return
     if result.empty:
         print("没有找到匹配的条目。可以换个说法，或改用 --mode keyword。")
+    labels = plan_labels(lib.plans)
     for r in result.itertuples(index=False):
-        print(f"[{r.score:.2f}] {r.organ}　{r.section_marker}{r.section_title} › {r.marker}{r.title}")
+        print(f"[{r.score:.2f}] {labels[r.plan_id]}　{r.section_marker}{r.section_title} › {r.marker}{r.title}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -412,6 +415,7 @@ def cmd_reference(args: argparse.Namespace) -> None:
     if df.empty:
         print("没有可比较的内容：对标计划没有任务条目，或没有其他单位的计划。")
         return
+    labels = plan_labels(lib.plans)
     print(f"对标计划：{ref['organ']}（{ref['year'] or '年度不详'}）　{df['reference_item_id'].nunique()} 条任务 × "
           f"{df['plan_id'].nunique()} 个单位")
     for item_id, rows in df.groupby("reference_item_id", sort=False):
@@ -420,7 +424,7 @@ def cmd_reference(args: argparse.Namespace) -> None:
         print(f"{first['reference_marker']}{first['reference_title']}（已部署 {deployed}/{len(rows)}）")
         for r in rows.itertuples(index=False):
             match = f"{r.match_marker}{r.match_title}" if r.match_item_id else "—"
-            print(f"    {r.organ}\t{r.status}\t{r.score:.2f}\t{match}")
+            print(f"    {labels[r.plan_id]}\t{r.status}\t{r.score:.2f}\t{match}")
 
 
 def cmd_distinct(args: argparse.Namespace) -> None:
