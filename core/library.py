@@ -31,13 +31,13 @@ from .isolation import main_script_hidden, process_context
 from .manifest import PlanMeta, detect_metadata, read_manifest
 from .memory import release_free_memory
 from .model import Plan
+from .libraries import INDEX_DIR, index_dir
 from .normalize import fold
 from .parsing import parse_plan
 from .reading import SUPPORTED_SUFFIXES, ReadError, read_file_document
 from .search import IndexCorruptError, SearchIndex
 from .taxonomy import Taxonomy, dump_taxonomy, load_taxonomy
 
-INDEX_DIR = ".index"
 SNAPSHOT_DIR = "library"
 PARALLEL_MIN_FILES = 64  # below this, starting worker processes costs more than it saves
 
@@ -340,7 +340,7 @@ class Library:
             return self._index
 
     def _load_or_build_index(self) -> SearchIndex:
-        path = self.root / INDEX_DIR / "search.npz"
+        path = index_dir(self.root) / "search.npz"
         try:
             index = SearchIndex.load(path, self.fingerprint, items=self.items)
         except IndexCorruptError:
@@ -354,7 +354,7 @@ class Library:
             else:
                 index = SearchIndex(self.items, fingerprint=self.fingerprint)
             try:
-                path.parent.mkdir(exist_ok=True)
+                path.parent.mkdir(parents=True, exist_ok=True)
                 index.save(path)
             except OSError:
                 pass  # a read-only library still searches, from memory
@@ -404,7 +404,10 @@ def open_library(folder: str | os.PathLike = DEFAULT_LIBRARY,
     ``taxonomy`` is a :class:`Taxonomy` or the path of a themes file (default data/themes.toml).
     ``progress(done, total, message)`` is called while files are read and the index is
     built. ``workers`` caps the processes used to parse (default: all cores).
-    ``use_cache=False`` ignores and does not write the snapshot in ``.index/``.
+    ``use_cache=False`` ignores and does not write the snapshot in ``.index/`` (a read-only
+    folder's index is kept in the user's cache folder instead: :func:`core.libraries.index_dir`).
+    A change to the folder that a crash interrupted is undone first (as ``PlanStore`` does),
+    so a reader never sees a half-applied change.
 
     >>> lib = open_library("data/plans", progress=lambda d, t, m: None)   # doctest: +SKIP
     """
@@ -414,8 +417,9 @@ def open_library(folder: str | os.PathLike = DEFAULT_LIBRARY,
         taxonomy = load_taxonomy(taxonomy)
     if not folder.is_dir():
         raise FileNotFoundError(f"找不到计划库文件夹 {folder}，请检查路径。")
+    recover(folder)
     fingerprint = library_fingerprint(folder, dump_taxonomy(taxonomy).encode())
-    snapshot = folder / INDEX_DIR / SNAPSHOT_DIR
+    snapshot = index_dir(folder) / SNAPSHOT_DIR
     key = cache.snapshot_key(fingerprint)
     lib = _from_snapshot(folder, snapshot, key, taxonomy, fingerprint) if use_cache else None
     if lib is None:
@@ -427,6 +431,13 @@ def open_library(folder: str | os.PathLike = DEFAULT_LIBRARY,
     lib.progress = progress
     release_free_memory()
     return lib
+
+
+def recover(folder: str | os.PathLike) -> None:
+    """Undo a change to ``folder`` that a crash left half-done (waits for a running one)."""
+    from .store import PlanStore  # the store reads libraries: imported here to avoid a cycle
+
+    PlanStore(folder)
 
 
 def _contiguous(frame: pd.DataFrame) -> pd.DataFrame:

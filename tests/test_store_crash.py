@@ -155,3 +155,33 @@ def test_index_follows_a_store_change(library_copy: Path):
     PlanStore(library_copy).add("新计划.txt", small_plan("市委办", 2023, "建强数字党建驾驶舱"))
     hits = core.open_library(library_copy).search("数字党建驾驶舱")
     assert hits["plan_id"].tolist() == ["新计划"]
+
+
+READ_CRASHES = [("replace", "write_file"), ("add", "write_file"), ("remove", "trash"),
+                ("restore", "restore")]
+
+
+@pytest.mark.parametrize("op,point", READ_CRASHES, ids=[f"{op}-{point}" for op, point in READ_CRASHES])
+def test_readers_after_a_crash_see_the_committed_state(library_copy: Path, capsys, op: str, point: str):
+    """list / coverage / search right after a kill mid-change show the state before it."""
+    import json
+
+    from core.cli import main
+
+    store = PlanStore(library_copy)
+    arg = store.remove(PLAN_ID) if op == "restore" else PLAN_ID
+
+    def read_all() -> list:
+        out = []
+        for argv in (["list", str(library_copy)], ["coverage", str(library_copy)],
+                     ["search", "三会一课", "--library", str(library_copy)]):
+            assert main([*argv, "--json"]) == 0
+            out.append(json.loads(capsys.readouterr().out))
+        return out
+
+    before = read_all()
+    child = run_child(op, library_copy, arg, crash_at=point)
+    assert child.returncode == CRASH_EXIT_CODE, child.stderr.decode()
+    assert (library_copy / JOURNAL_NAME).exists()
+    assert read_all() == before
+    assert not (library_copy / JOURNAL_NAME).exists()
