@@ -21,16 +21,14 @@ import streamlit as st
 from app import urlstate
 from app.safe import md_escape
 from core.analysis import plan_labels
-from core.library import Library, library_fingerprint, open_library
-from core.store import PlanStore
+from core.libraries import LIBRARY_ENV, LibrariesError, configured_libraries, resolve
+from core.library import Library, library_fingerprint, open_library, recover
 from core.taxonomy import DEFAULT_TAXONOMY_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_LIBRARY_TEXT = "data/plans"
-LIBRARY_ENV = "DANGJIAN_LIBRARY"     # optional: the library folder a new session starts with
 TAXONOMY_ENV = "DANGJIAN_TAXONOMY"   # optional: the taxonomy file (default data/themes.toml)
 _VIEW_KEY = "_view"
-_LIBRARY_KEY = "library"
+_LIBRARY_KEY = "library"   # the chosen library's NAME (also the URL parameter); never a path
 _LOG = logging.getLogger("dashboard")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -84,8 +82,8 @@ def require_frame() -> None:
 # ---------------------------------------------------------------- loading
 
 def resolve_library_path(text: str) -> Path:
-    path = Path(text.strip()).expanduser()
-    return path if path.is_absolute() else ROOT / path
+    """A path written by the operator (env or config), relative to the dashboard's folder."""
+    return resolve(text)
 
 
 class _LibrarySlot:
@@ -140,7 +138,7 @@ def _open_with_progress(folder: str, taxonomy: str) -> Library:
 def load_library(folder: Path, taxonomy: Path | None = None) -> Library:
     """The library of ``folder``, rebuilt only when a plan file or the taxonomy changes.
 
-    Opens a :class:`core.store.PlanStore` first, so a change that a crash interrupted is
+    Runs store recovery first (:func:`core.library.recover`), so a change that a crash interrupted is
     undone before anything is read. A library not yet open in this server is opened with
     a progress bar in the page (reading, parsing, building the search index).
     """
@@ -157,7 +155,7 @@ def load_library(folder: Path, taxonomy: Path | None = None) -> Library:
 
 def _recover(folder: Path) -> None:
     try:
-        PlanStore(folder)
+        recover(folder)
     except Exception:  # viewing must still work (e.g. a read-only or odd folder)
         _LOG.warning("plan store recovery in %s failed", folder, exc_info=True)
 
@@ -177,13 +175,21 @@ def taxonomy_path() -> Path:
     return resolve_library_path(text) if text else DEFAULT_TAXONOMY_PATH
 
 
-def default_library_text() -> str:
-    return os.environ.get(LIBRARY_ENV, "").strip() or DEFAULT_LIBRARY_TEXT
+def libraries() -> dict[str, Path]:
+    """The libraries the operator configured, name → folder (see :mod:`core.libraries`)."""
+    return configured_libraries()
+
+
+def library_name() -> str:
+    """The name of the library this session uses (the first configured one by default)."""
+    names = list(libraries())
+    chosen = st.session_state.get(_LIBRARY_KEY)
+    return chosen if chosen in names else names[0]
 
 
 def library_folder() -> Path:
-    """The library folder this session uses (as chosen in the sidebar)."""
-    return resolve_library_path(st.session_state.get(_LIBRARY_KEY) or default_library_text())
+    """The folder of the library this session uses (as chosen in the sidebar)."""
+    return libraries()[library_name()]
 
 
 # ---------------------------------------------------------------- the view
@@ -273,6 +279,8 @@ def build_view() -> View | None:
     st.session_state.pop(_VIEW_KEY, None)
     with st.sidebar:
         folder = _library_input()
+    if folder is None:
+        return None
     lib = _load_or_explain(folder)  # outside the sidebar: a first opening shows its progress in the page
     if lib is None:
         return None
@@ -288,25 +296,34 @@ def current_view() -> View | None:
     """The view built by ``dashboard.py`` in this run; shows a hint and returns None if none."""
     view = st.session_state.get(_VIEW_KEY)
     if view is None:
-        st.info("尚未打开计划库。请在左侧边栏“计划库文件夹”中填写存放计划文件的文件夹。")
+        st.info("尚未打开计划库。请在左侧边栏选择计划库；可选的计划库由管理员配置（见 README）。")
     return view
 
 
-def _library_input() -> Path:
-    """The folder box; returns the folder in use (the last valid one if the box holds a bad path)."""
-    st.session_state.setdefault(_LIBRARY_KEY, default_library_text())
-    st.session_state.setdefault("library_input", st.session_state[_LIBRARY_KEY])
-    text = st.text_input("计划库文件夹", key="library_input",
-                         help="存放计划文件（及 manifest.toml）的文件夹，相对路径以看板所在目录为准。")
-    if text.strip() and resolve_library_path(text).is_dir():
-        st.session_state[_LIBRARY_KEY] = text.strip()
-    else:
-        st.error(f"找不到文件夹“{md_escape(text)}”。请检查路径后重新输入；"
-                 f"目前仍在使用“{md_escape(st.session_state[_LIBRARY_KEY])}”。")
-    return resolve_library_path(st.session_state[_LIBRARY_KEY])
+def _library_input() -> Path | None:
+    """The library choice (names the operator configured); the folder in use, or None."""
+    try:
+        names = list(libraries())
+    except LibrariesError as err:
+        _LOG.error("DANGJIAN_LIBRARIES / libraries.toml: %s", err)
+        st.error(f"计划库配置有误：{md_escape(err.message)}。请管理员按 README 修改后重启看板。")
+        return None
+    urlstate.seed(_LIBRARY_KEY, "library", urlstate.choice_parser(names, names[0]), names[0])
+    if st.session_state[_LIBRARY_KEY] not in names:
+        st.session_state[_LIBRARY_KEY] = names[0]
+    st.selectbox("计划库", names, key=_LIBRARY_KEY, disabled=len(names) == 1,
+                 help="可打开的计划库由管理员配置（见 README“计划库”一节），这里只能在其中选择。")
+    name = st.session_state[_LIBRARY_KEY]
+    urlstate.publish("library", name if name != names[0] else None)
+    return libraries()[name]
 
 
 def _load_or_explain(folder: Path) -> Library | None:
+    if not folder.is_dir():
+        _LOG.error("library folder %s is missing", folder)
+        st.sidebar.error(f"计划库“{md_escape(library_name())}”的文件夹不存在或无法访问。"
+                         f"请选择其他计划库，或请管理员检查计划库配置。")
+        return None
     try:
         return load_library(folder)
     except Exception as err:

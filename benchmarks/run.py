@@ -387,9 +387,8 @@ def measure_pages(folder: Path, res: SizeResult, reps: int = 3) -> None:
     pages = dashboard_pages()
     try:
         from streamlit.testing.v1 import AppTest
+        os.environ["DANGJIAN_LIBRARIES"] = f"基准={folder.resolve()}"  # as an operator would
         at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600)
-        at.session_state["library_input"] = str(folder)
-        at.session_state["library"] = str(folder)
         at.run()  # first run opens the library (cached by st.cache_resource afterwards)
         for page in pages:
             first_s, _ = timed(lambda: at.switch_page(page).run())

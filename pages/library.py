@@ -16,7 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from app import auth
-from app.frame import View, current_view, friendly_errors, library_changed, library_folder, require_frame
+from app.frame import (View, current_view, friendly_errors, library_changed, library_folder,
+                       library_name, require_frame)
 from app.flash import flash, show_flash
 from app.safe import md_escape
 from core.manifest import SOURCE_LABELS, UNNAMED_ORGAN
@@ -379,8 +380,9 @@ def restorable_section(store: PlanStore, entries: list[Restorable], kind: str, a
 def main() -> None:
     st.title("计划库")
     folder = library_folder()
-    st.caption(f"计划库文件夹：{md_escape(folder)}")
     allowed = auth.admin_gate("计划库", key="lib_admin")
+    where = f"（文件夹 {folder}）" if allowed else ""  # the server's layout only for those who may write
+    st.caption(f"计划库：{md_escape(library_name() + where)}")
     show_flash(_FLASH)
     try:
         store = PlanStore(folder, isolate=True)  # an upload is read in a capped worker

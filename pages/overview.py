@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from app.charts import items_by_dimension_bars
-from app.frame import View, current_view, empty_state, friendly_errors, require_frame
+from app.frame import View, current_view, empty_state, friendly_errors, library_name, require_frame
 from app.pager import paginate
 from app.safe import md_escape
 from core.reviews import agreement, agreement_text, summary
@@ -118,7 +118,7 @@ def main() -> None:
     if view is None or empty_state(view):
         return
     plans = view.plans
-    st.caption(f"计划库：{md_escape(view.lib.root)}　·　{len(plans)} 份计划　·　"
+    st.caption(f"计划库：{md_escape(library_name())}　·　{len(plans)} 份计划　·　"
                f"{int(plans['items'].sum())} 条任务")
     links(view)
     with friendly_errors("生成计划概况表"):

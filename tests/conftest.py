@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "plans"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SAMPLE_FILES = sorted(p.name for p in SAMPLE_DIR.glob("*.txt"))
+
+
+@pytest.fixture(autouse=True)
+def _library_settings_restored():
+    """Tests may configure libraries as an operator does (os.environ); undo it after each."""
+    names = ("DANGJIAN_LIBRARIES", "DANGJIAN_LIBRARIES_FILE", "DANGJIAN_LIBRARY")
+    saved = {name: os.environ.get(name) for name in names}
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def sample_text(name: str) -> str:

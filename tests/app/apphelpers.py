@@ -7,11 +7,14 @@ Test modules import the fixtures they use from here.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from core.libraries import LIBRARIES_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = ROOT / "data" / "plans"
@@ -65,8 +68,24 @@ def dataframe_rows(at: AppTest, index: int = 0) -> int:
     return len(at.dataframe[index].value)
 
 
+TEST_LIBRARY = "测试计划库"
+
+
+def configure_libraries(**named: Path) -> str:
+    """Configure the libraries as an operator would (the sample library first); returns the env text.
+
+    tests/conftest.py restores ``DANGJIAN_LIBRARIES`` after every test.
+    """
+    text = ";".join(f"{name}={folder}" for name, folder in {"样例计划库": SAMPLE_DIR, **named}.items())
+    os.environ[LIBRARIES_ENV] = text
+    return text
+
+
 def use_library(at: AppTest, folder: Path) -> AppTest:
-    at.text_input(key="library_input").set_value(str(folder)).run()
+    """Configure ``folder`` as a second library and choose it in the sidebar."""
+    configure_libraries(**{TEST_LIBRARY: folder})
+    at.run()
+    at.selectbox(key="library").set_value(TEST_LIBRARY).run()
     return at
 
 

@@ -14,7 +14,9 @@ def test_dashboard_opens_on_overview_with_sidebar():
     at = make_app()
     assert_clean(at)
     assert at.title[0].value == "总览"
-    assert at.text_input(key="library_input").value == "data/plans"
+    assert at.selectbox(key="library").value == "默认计划库"
+    assert at.selectbox(key="library").options == ["默认计划库"]
+    assert not at.text_input  # no free-text path anywhere
     assert at.multiselect(key="organs").options and at.multiselect(key="organs").value == []
     assert "years" in [w.key for w in at.sidebar.multiselect]
 
@@ -54,12 +56,14 @@ def test_filters_survive_a_page_switch():
     assert at.query_params["organs"] == "市委政研室"
 
 
-def test_missing_library_folder_keeps_the_previous_one(tmp_path: Path):
+def test_missing_library_folder_says_so_in_chinese(tmp_path: Path):
     at = make_app()
     use_library(at, tmp_path / "没有这个文件夹")
     assert not at.exception
-    assert any("找不到文件夹" in e.value and md_escape("data/plans") in e.value for e in at.error)
-    assert dataframe_rows(at) == 5  # still showing the sample library
+    assert any("文件夹不存在" in e.value and str(tmp_path) not in e.value for e in at.error)
+    at.selectbox(key="library").set_value("样例计划库").run()
+    assert_clean(at)
+    assert dataframe_rows(at) == 5
 
 
 def test_empty_library_says_so(tmp_path: Path):

@@ -28,7 +28,8 @@ def test_page_lists_plans_and_says_local_mode(library: Path):
     at = library_page()
     assert_clean(at)
     assert at.title[0].value == "计划库"
-    assert at.text_input(key="library_input").value == str(library)
+    assert at.selectbox(key="library").value == "默认计划库"
+    assert any(md_escape(str(library)) in c.value for c in at.caption)  # local mode: writers see the folder
     assert LOCAL_MODE_MESSAGE in texts(at, "info")
     assert dataframe_rows(at) == 5
     uploader = at.file_uploader[0]

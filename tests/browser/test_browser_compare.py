@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from app.compare import TASK_COLUMN_PX, organ_column_px
 from browserkit import (ROOT, assert_no_error, browser, fresh_server, open_page, page, server,  # noqa: F401 (fixtures)
-                        wait_settled)
+                        start_server, stop_server, wait_settled)
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def test_scorecard_link_is_the_first_request_on_a_fresh_server(page, fresh_serve
     open_page(page, fresh_server, "/scorecard?plan=003_1cfe0b25e4194644")
     main = main_area(page)
     expect(main.get_by_role("heading", name=re.compile("^市场监管某局"))).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_text("计划库文件夹")).to_be_visible()
+    expect(page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first).to_contain_text("计划库")
     assert "plan=003_1cfe0b25e4194644" in page.url
     assert_no_error(page)
 
@@ -117,14 +117,14 @@ def test_scorecard_prints_without_clipped_text(page, server, tmp_path: Path):
     # Chromium's PDF maps some CJK glyphs to Kangxi radicals; NFKC folds them back.
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     assert pages >= 3
-    assert "计划库文件夹" not in text  # no sidebar on paper
+    assert "默认计划库" not in text  # no sidebar on paper
     for words in ("一、结构", "五、量化目标和时间节点", "智慧党建与信息化", "激活机关干部“亚运时间”",
                   "推动机关共享党建品牌成果",  # the end of the last 特色任务's text
                   "认真落实好全年慰问活动等"):  # the very end of the page
         assert words in text, words
 
 
-def test_year_over_year_on_a_library_with_two_years(page, server, tmp_path: Path):
+def test_year_over_year_on_a_library_with_two_years(page, tmp_path: Path):
     from tests.plan_builders import body_of, drop_item, item_line, replace_item, sample_lines, write_library
 
     lines = sample_lines("004_9c5b98e22b1f5069.txt")
@@ -133,10 +133,15 @@ def test_year_over_year_on_a_library_with_two_years(page, server, tmp_path: Path
         "a2022.txt": ("市直机关工委", 2022, lines),
         "a2023.txt": ("市直机关工委", 2023, drop_item(replace_item(lines, 8, reworded), 11)),
         "other.txt": ("区市场监管局", 2022, sample_lines("000_c066458c1de48185.txt"))})
+    server = start_server({"DANGJIAN_LIBRARIES": f"两个年度={folder}"})  # configured by the operator
+    try:
+        _year_over_year(page, server)
+    finally:
+        stop_server(server)
+
+
+def _year_over_year(page, server) -> None:
     open_page(page, server, "/yearly")
-    field = page.get_by_role("textbox", name="计划库文件夹")
-    field.fill(str(folder))
-    field.press("Enter")
     main = main_area(page)
     expect(main.get_by_text("延续（措辞调整）")).to_be_visible(timeout=TIMEOUT)
     wait_settled(page, server)

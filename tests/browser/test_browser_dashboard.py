@@ -47,7 +47,7 @@ def test_shared_search_link_is_the_first_request_on_a_fresh_server(page, fresh_s
     expect(links.filter(has_text="任务检索")).to_have_count(1)
     texts = links.all_inner_texts()
     assert len(texts) >= 4 and all(re.search("[\u4e00-\u9fff]", text) for text in texts), texts
-    expect(page.get_by_text("计划库文件夹")).to_be_visible()
+    expect(page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first).to_contain_text("计划库")
     assert "q=" in page.url and "mode=exact" in page.url
     assert_no_error(page)
 
