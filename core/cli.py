@@ -69,6 +69,18 @@ def _open(args: argparse.Namespace) -> Library:
     return open_library(path, _taxonomy(args), progress=None if quiet else progress_bar)
 
 
+def _labels(lib: Library) -> dict[str, str]:
+    """plan_id → how text output names the plan: the organ, with year (and id) when the
+    organ has several plans (:func:`core.analysis.plan_labels`)."""
+    return plan_labels(lib.plans)
+
+
+def _by_item(lib: Library) -> dict[str, str]:
+    """item_id → the label of its plan (for "nearest item" columns that name an item)."""
+    labels = _labels(lib)
+    return dict(zip(lib.items["item_id"], (labels[p] for p in lib.items["plan_id"])))
+
+
 def format_tree(plan: Plan) -> str:
     """The plan tree as indented text, for reading in a terminal."""
     lines = [f"文件：{plan.file}", f"单位：{plan.organ}　年度：{plan.year or '未知'}"]
@@ -452,13 +464,14 @@ def cmd_distinct(args: argparse.Namespace) -> None:
         return
     print(f"{plan['organ']}（{plan['year'] or '年度不详'}）：{len(near)} 条任务，特色任务 {len(own)} 条"
           f"（其他单位最接近条目的措辞相似度 < {threshold:.2f}）")
+    by_item = _by_item(lib)
     for r in own.itertuples(index=False):
-        best = f"{r.best_organ}：{r.best_title}" if r.best_item_id else "—"
+        best = f"{by_item[r.best_item_id]}：{r.best_title}" if r.best_item_id else "—"
         print(f"    [{r.best_similarity:.2f}] {r.marker}{r.title}\t最接近：{best}")
     if shared:
         print(f"与其他单位措辞几乎相同的条目（相似度 ≥ {DUPLICATE_MIN:.2f}）：")
         for group in shared:
-            print("    " + "　≈　".join(f"{m['organ']}：{m['marker']}{m['title']}" for m in group["items"]))
+            print("    " + "　≈　".join(f"{by_item[m['item_id']]}：{m['marker']}{m['title']}" for m in group["items"]))
 
 
 def cmd_commitments(args: argparse.Namespace) -> None:
@@ -481,8 +494,9 @@ def cmd_commitments(args: argparse.Namespace) -> None:
         return
     if df.empty:
         print("没有找到量化目标或时间要求。")
+    labels = _labels(lib)
     for r in df.itertuples(index=False):
-        print(f"{r.organ}\t{r.marker}{r.title}\t{r.kind}\t{r.wording}")
+        print(f"{labels[r.plan_id]}\t{r.marker}{r.title}\t{r.kind}\t{r.wording}")
 
 
 def cmd_scorecard(args: argparse.Namespace) -> None:
@@ -613,10 +627,11 @@ def cmd_review_list(args: argparse.Namespace) -> None:
     if rows.empty:
         print("还没有复核记录。用 python -m core review set PLAN_ID THEME --covered|--omitted 记录一条。")
     names = {t.id: t.name for t in lib.taxonomy.themes}
+    labels = _labels(lib)
     for r in rows.itertuples(index=False):
         machine = "已覆盖" if r.machine_covered else "缺"
         note = f"\t{r.note}" if r.note else ""
-        print(f"{r.time}\t{r.reviewer or '—'}\t{r.organ}\t{names.get(r.theme, r.theme)}\t"
+        print(f"{r.time}\t{r.reviewer or '—'}\t{labels.get(r.plan_id, r.organ)}\t{names.get(r.theme, r.theme)}\t"
               f"{reviews.DECISIONS[r.decision]}（机器：{machine}）{note}")
 
 
