@@ -2,7 +2,9 @@
 
 Both formats render lists/tuples as readable text and neutralise spreadsheet
 formulas: a text cell starting with ``= + - @`` (or a tab / carriage return) gets
-a leading apostrophe, so a plan sentence can never run as a formula in Excel.
+a leading apostrophe, so a plan sentence can never run as a formula in Excel. The
+same :func:`neutralise_formula` treats column headers (organ and theme names become
+headers in pivots) and sheet names; every export goes through these two writers.
 
 >>> import pandas as pd
 >>> to_csv_bytes(pd.DataFrame({"词": ["=1+1"], "themes": [("a", "b")]}))[:3]
@@ -75,7 +77,7 @@ def _export_frame(df: pd.DataFrame, columns: list[str] | None,
     data = {c: [neutralise_formula(render_value(v)) for v in df[c].tolist()] for c in chosen}
     out = pd.DataFrame(data, columns=chosen, dtype=object)
     headers = headers or {}
-    out.columns = [str(headers.get(c, c)) for c in chosen]
+    out.columns = [neutralise_formula(str(headers.get(c, c))) for c in chosen]
     return out
 
 
@@ -83,7 +85,8 @@ def to_csv_bytes(df: pd.DataFrame, columns: list[str] | None = None,
                  headers: Mapping[str, str] | None = None) -> bytes:
     """CSV encoded as UTF-8 with BOM (Excel then shows Chinese correctly)."""
     frame = _export_frame(df, columns, headers)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    # CRLF rows (RFC 4180): a field holding a bare CR is then quoted, not split into two rows.
+    return frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx_bytes(data: pd.DataFrame | Mapping[str, pd.DataFrame], columns: list[str] | None = None,
@@ -107,7 +110,11 @@ def to_xlsx_bytes(data: pd.DataFrame | Mapping[str, pd.DataFrame], columns: list
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub("_", str(name)).strip("'")[:31] or "Sheet"
+    # Excel forbids a leading apostrophe in a sheet name: the same test, a full-width one instead.
+    base = _BAD_SHEET_CHARS.sub("_", str(name)).strip("'")
+    if neutralise_formula(base) != base:
+        base = "＇" + base
+    base = base[:31] or "Sheet"
     title, n = base, 2
     while title.lower() in used:
         suffix = f"_{n}"
