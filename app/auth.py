@@ -6,9 +6,10 @@ removing and restoring plans, editing the taxonomy — needs it; viewing never d
 Without one the dashboard runs in single-user local mode, as before, and says so.
 
 The password is checked on the server with :func:`hmac.compare_digest`. Wrong tries
-slow further tries down: after :data:`FREE_TRIES` failures each try must wait
-exponentially longer, counted both per browser session and per client address
-(a module-level counter, so opening a new session does not reset it).
+slow further tries down: in one browser session, after :data:`FREE_TRIES` failures each
+try must wait exponentially longer; across all sessions (:class:`FailureLog`), many
+failures within ten minutes make every try wait a little, capped at a few seconds, so
+no one can lock the admin out. Every failure is logged with the client's address.
 
 The logic is in pure functions (:func:`check_password`, :func:`delay_after`,
 :func:`wait_seconds`, :func:`attempt_login`); :func:`admin_gate` is the Streamlit part.
@@ -28,6 +29,7 @@ import os
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -38,7 +40,11 @@ SECRET_KEY = "admin_password"
 FREE_TRIES = 3          # wrong tries allowed before any waiting
 BASE_DELAY = 2.0        # seconds to wait after the FREE_TRIES-th failure, doubling each time
 MAX_DELAY = 15 * 60.0   # never more than this
-MAX_CLIENTS = 10_000    # the per-client table forgets the stalest entries beyond this
+GLOBAL_FREE = 20        # wrong tries across all sessions (in GLOBAL_WINDOW) before everyone waits
+GLOBAL_WINDOW = 600     # seconds
+GLOBAL_STEP = 0.5       # each further failure adds this much to everyone's wait …
+GLOBAL_MAX_DELAY = 3.0  # … up to this: the right password still gets in within seconds
+GLOBAL_KEEP = 10_000    # failures remembered at most
 LOCAL_MODE_MESSAGE = "未设置管理员密码：任何能打开本页面的人都可以修改计划库。设置方法见 README"
 REFUSED_MESSAGE = "需要管理员密码才能修改。请先在本页输入管理员密码。"
 
@@ -118,64 +124,75 @@ def wait_message(seconds: float) -> str:
     return f"密码错误次数过多，请等待 {max(1, math.ceil(seconds))} 秒后再试。"
 
 
-class ClientCounter:
-    """Wrong tries per client address, shared by all sessions of this server process."""
+class FailureLog:
+    """Wrong tries across ALL sessions of this server process, in a sliding window.
 
-    def __init__(self, max_clients: int = MAX_CLIENTS) -> None:
+    Keyed by nothing a visitor controls (every local user and everyone behind a reverse
+    proxy share one address, so a per-address count let anyone lock the admin out). It
+    only slows tries down: after :data:`GLOBAL_FREE` failures in :data:`GLOBAL_WINDOW`
+    seconds each try waits :data:`GLOBAL_STEP` more per failure, never more than
+    :data:`GLOBAL_MAX_DELAY`, so the right password always gets in within seconds.
+    """
+
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._table: dict[str, Attempts] = {}
-        self.max_clients = max_clients
+        self._times: deque[float] = deque()
 
-    def get(self, client: str) -> Attempts:
-        with self._lock:
-            found = self._table.get(client)
-            return Attempts(found.failures, found.last) if found else Attempts()
+    def _trim(self, now: float) -> None:
+        while self._times and self._times[0] <= now - GLOBAL_WINDOW:
+            self._times.popleft()
 
-    def failed(self, client: str, now: float) -> None:
+    def count(self, now: float) -> int:
         with self._lock:
-            entry = self._table.setdefault(client, Attempts())
-            entry.failures += 1
-            entry.last = now
-            if len(self._table) > self.max_clients:
-                stalest = sorted(self._table, key=lambda c: self._table[c].last)
-                for key in stalest[: len(self._table) - self.max_clients]:
-                    del self._table[key]
+            self._trim(now)
+            return len(self._times)
 
-    def succeeded(self, client: str) -> None:
+    def wait(self, now: float) -> float:
+        """Seconds from ``now`` until any session may try again (0 = now)."""
         with self._lock:
-            self._table.pop(client, None)
+            self._trim(now)
+            extra = len(self._times) - GLOBAL_FREE
+            if extra <= 0:
+                return 0.0
+            return max(0.0, self._times[-1] + min(GLOBAL_MAX_DELAY, GLOBAL_STEP * extra) - now)
+
+    def failed(self, now: float) -> None:
+        with self._lock:
+            self._times.append(now)
+            while len(self._times) > GLOBAL_KEEP:
+                self._times.popleft()
 
     def reset(self) -> None:
         with self._lock:
-            self._table.clear()
+            self._times.clear()
 
 
-CLIENTS = ClientCounter()
+FAILURES = FailureLog()
 
 
-def attempt_login(given: str, expected: str, session: Attempts, client: str,
-                  now: float | None = None, counter: ClientCounter = CLIENTS) -> tuple[bool, str]:
-    """Check one try; updates ``session`` and ``counter``. Returns (ok, Chinese message).
+def attempt_login(given: str, expected: str, session: Attempts, client: str = "local",
+                  now: float | None = None, failures: FailureLog = FAILURES) -> tuple[bool, str]:
+    """Check one try; updates ``session`` and ``failures``. Returns (ok, Chinese message).
 
     A try made while a wait is still running is refused without looking at the password.
+    ``client`` (the address) is only written to the log.
     """
     now = clock() if now is None else now
-    wait = max(wait_seconds(session, now), wait_seconds(counter.get(client), now))
+    wait = max(wait_seconds(session, now), failures.wait(now))
     if wait > 0:
         return False, wait_message(wait)
     if given and check_password(given, expected):
         session.failures, session.last = 0, 0.0
-        counter.succeeded(client)
         return True, "已登录为管理员。"
     session.failures += 1
     session.last = now
-    counter.failed(client, now)
-    _LOG.warning("wrong admin password from %s (%d in this session)", client, session.failures)
-    failures = max(session.failures, counter.get(client).failures)
-    delay = delay_after(failures)
+    failures.failed(now)
+    _LOG.warning("wrong admin password from %s (%d in this session, %d in all sessions in the last %d s)",
+                 client, session.failures, failures.count(now), GLOBAL_WINDOW)
+    delay = max(delay_after(session.failures), failures.wait(now))
     if delay > 0:
         return False, f"密码不正确。{wait_message(delay)}"
-    left = FREE_TRIES - failures
+    left = FREE_TRIES - session.failures
     return False, f"密码不正确，请重新输入（再错 {left} 次后，每次重试需要等待更久）。"
 
 

@@ -36,9 +36,9 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         path.chmod(0o644)
     monkeypatch.setenv(LIBRARY_ENV, str(dest))
     monkeypatch.delenv(auth.ENV_VAR, raising=False)
-    auth.CLIENTS.reset()
+    auth.FAILURES.reset()
     yield dest
-    auth.CLIENTS.reset()
+    auth.FAILURES.reset()
 
 
 @pytest.fixture
@@ -56,9 +56,9 @@ def taxonomy_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def password(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv(auth.ENV_VAR, PASSWORD)
-    auth.CLIENTS.reset()
+    auth.FAILURES.reset()
     yield PASSWORD
-    auth.CLIENTS.reset()
+    auth.FAILURES.reset()
 
 
 def library_page() -> AppTest:
