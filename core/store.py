@@ -29,6 +29,7 @@ import json
 import os
 import secrets
 import threading
+import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -77,6 +78,8 @@ _MESSAGES = {
     "name_undecodable": "文件名“{name}”含有无法识别的字节（不是 UTF-8 编码），请改一个普通的文件名后重新上传",
     "name_control": "文件名含有控制字符或不可见字符，请改一个普通的文件名后重新上传",
     "name_hidden": "文件名“{name}”以“.”开头，会被当作隐藏文件，请去掉开头的“.”后重新上传",
+    "name_windows": "文件名“{name}”在 Windows 上是保留的设备名（CON、PRN、AUX、NUL、COM1–9、LPT1–9），"
+                    "计划库复制到 Windows 后无法打开，请改一个名字（如在前面加上单位名）后重新上传",
     "name_long": "文件名太长（超过 {limit} 字节），请改短后重新上传",
     "unstructured": "未识别出章节和条目编号（如“一、”“（一）”“1.”），保存后全文只能作为前言，无法对照和检索条目；"
                     "请检查文件格式，确实要保存请确认（命令行加 --confirm-unstructured）",
@@ -292,9 +295,15 @@ def check_name(name: str) -> str:
         raise _refuse("bad_name", "name_dots", name=name)
     if name.startswith("."):
         raise _refuse("bad_name", "name_hidden", name=name)
+    if _WINDOWS_RESERVED.fullmatch(name.split(".")[0].rstrip(" ")):
+        raise _refuse("bad_name", "name_windows", name=name)
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise _refuse("bad_name", "name_long", limit=MAX_NAME_BYTES)
     return name
+
+
+# Device names Windows reserves whatever the extension or case (a library may be copied there).
+_WINDOWS_RESERVED = re.compile(r"(?i)con|prn|aux|nul|com[1-9]|lpt[1-9]")
 
 
 def read_and_parse(data: bytes, name: str, max_bytes: int) -> Plan:

@@ -216,3 +216,27 @@ def test_every_accepted_name_is_one_plain_entry_of_the_folder(name: str):
     folder = Path("/srv/plans")
     assert (folder / name).parent == folder and (folder / name).name == name
     assert not name.startswith(".") and "/" not in name and "\\" not in name
+
+
+@pytest.mark.parametrize("name", ["CON.txt", "nul.txt", "Aux.docx", "com1.txt", "LPT9.md", "prn", "con.tar.txt",
+                                  "CON .txt"])
+def test_names_reserved_on_windows_are_refused_in_chinese(name):
+    from core.store import check_name
+    with pytest.raises(StoreError) as err:
+        check_name(name)
+    assert err.value.code == "bad_name" and "Windows" in err.value.message and "保留" in err.value.message
+
+
+@pytest.mark.parametrize("name", ["CONTROL.txt", "com10.txt", "nul1.txt", "计划CON.txt", "lpt0.txt"])
+def test_names_merely_like_windows_devices_are_kept(name):
+    from core.store import check_name
+    assert check_name(name) == name
+
+
+@pytest.mark.parametrize("char", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+                                  "\u2069", "\u200e", "\u200f"])
+def test_bidi_controls_in_names_are_refused_in_chinese(char):
+    from core.store import check_name
+    with pytest.raises(StoreError) as err:
+        check_name(f"计划{char}txt.exe.txt")
+    assert err.value.code == "bad_name" and "不可见字符" in err.value.message
