@@ -69,15 +69,9 @@ def _open(args: argparse.Namespace) -> Library:
     return open_library(path, _taxonomy(args), progress=None if quiet else progress_bar)
 
 
-def _labels(lib: Library) -> dict[str, str]:
-    """plan_id → how text output names the plan: the organ, with year (and id) when the
-    organ has several plans (:func:`core.analysis.plan_labels`)."""
-    return plan_labels(lib.plans)
-
-
 def _by_item(lib: Library) -> dict[str, str]:
-    """item_id → the label of its plan (for "nearest item" columns that name an item)."""
-    labels = _labels(lib)
+    """item_id → the label of its plan (:func:`core.analysis.plan_labels`), for columns that name an item."""
+    labels = plan_labels(lib.plans)
     return dict(zip(lib.items["item_id"], (labels[p] for p in lib.items["plan_id"])))
 
 
@@ -494,7 +488,7 @@ def cmd_commitments(args: argparse.Namespace) -> None:
         return
     if df.empty:
         print("没有找到量化目标或时间要求。")
-    labels = _labels(lib)
+    labels = plan_labels(lib.plans)
     for r in df.itertuples(index=False):
         print(f"{labels[r.plan_id]}\t{r.marker}{r.title}\t{r.kind}\t{r.wording}")
 
@@ -627,7 +621,7 @@ def cmd_review_list(args: argparse.Namespace) -> None:
     if rows.empty:
         print("还没有复核记录。用 python -m core review set PLAN_ID THEME --covered|--omitted 记录一条。")
     names = {t.id: t.name for t in lib.taxonomy.themes}
-    labels = _labels(lib)
+    labels = plan_labels(lib.plans)
     for r in rows.itertuples(index=False):
         machine = "已覆盖" if r.machine_covered else "缺"
         note = f"\t{r.note}" if r.note else ""
