@@ -1,6 +1,8 @@
 """Build small plan libraries in a folder: copies of sample plans with edited items."""
 from __future__ import annotations
 
+import json
+
 import re
 from pathlib import Path
 
@@ -48,6 +50,7 @@ def write_library(folder: Path, plans: dict[str, tuple[str, int, list[str]]]) ->
     manifest = []
     for name, (organ, year, lines) in plans.items():
         (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        manifest.append(f'[[plan]]\nfile = "{name}"\norgan = "{organ}"\nyear = {year}\nlevel = "市"\n')
+        organ_toml = json.dumps(organ, ensure_ascii=False)  # a TOML basic string too: quotes and controls escaped
+        manifest.append(f'[[plan]]\nfile = "{name}"\norgan = {organ_toml}\nyear = {year}\nlevel = "市"\n')
     (folder / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
     return folder

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import zipfile
 from pathlib import Path
 
@@ -31,13 +30,7 @@ def hostile(tmp_path_factory) -> Path:
     for n, payload in enumerate(PAYLOADS):
         lines = replace_item(sample_lines(samples[n % 3]), 2, payload + "加强支部建设。落实三会一课制度。")
         plans[f"p{n}.txt"] = (payload, 2022, lines)
-    folder = write_library(tmp_path_factory.mktemp("formulas"), {})
-    manifest = []
-    for name, (organ, year, lines) in plans.items():
-        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        manifest.append(f"[[plan]]\nfile = \"{name}\"\norgan = {json.dumps(organ)}\nyear = {year}\n")
-    (folder / "manifest.toml").write_text("\n".join(manifest), encoding="utf-8")
-    return folder
+    return write_library(tmp_path_factory.mktemp("formulas"), plans)
 
 
 def formula_cells_xlsx(data: bytes) -> list[str]:
