@@ -69,6 +69,16 @@ def structure(card: dict) -> None:
     st.html(styled(html_table(["章节", "维度", "条目数", "条目"], rows, ["28%", "14%", "9%", "49%"])))
 
 
+def reviewed_table(headers: list[str], rows: list[tuple], reviews, widths: list[str],
+                   widths_reviewed: list[str]) -> None:
+    """A table whose rows end in the review text; the 人工复核 column only when some row has
+    one (a column of dashes would only narrow the others)."""
+    if reviews.astype(bool).any():
+        st.html(styled(html_table(headers + ["人工复核"], rows, widths_reviewed)))
+    else:
+        st.html(styled(html_table(headers, [r[:-1] for r in rows], widths)))
+
+
 def coverage(card: dict) -> None:
     st.subheader("二、必选主题覆盖", anchor=False)
     frame = card["coverage"]
@@ -80,12 +90,8 @@ def coverage(card: dict) -> None:
              Cell(("✓ " if r.status == COVERED else "✗ ") + r.status, "ok" if r.status == COVERED else "bad"),
              Cell(lines=tuple(r.items) or ("—",)), r.review or "—")
             for r in required.itertuples(index=False)]
-    if required["review"].astype(bool).any():
-        st.html(styled(html_table(["维度", "主题", "条目数", "情况", "涉及条目", "人工复核"], rows,
-                                  ["12%", "16%", "8%", "10%", "34%", "20%"])))
-    else:  # no reviews yet: a column of dashes would only narrow the others
-        st.html(styled(html_table(["维度", "主题", "条目数", "情况", "涉及条目"], [r[:-1] for r in rows],
-                                  ["14%", "20%", "9%", "12%", "45%"])))
+    reviewed_table(["维度", "主题", "条目数", "情况", "涉及条目"], rows, required["review"],
+                   ["14%", "20%", "9%", "12%", "45%"], ["12%", "16%", "8%", "10%", "34%", "20%"])
     optional = frame[~frame["required"] & (frame["status"] == COVERED)]
     if not optional.empty:
         st.caption("另涉及非必选主题：" + md_escape("、".join(optional["theme_name"])))
@@ -101,12 +107,8 @@ def omissions(card: dict) -> None:
              r.preamble_mention if isinstance(r.preamble_mention, str) and r.preamble_mention else "—",
              r.review or "—")
             for r in frame.itertuples(index=False)]
-    if frame["review"].astype(bool).any():
-        st.html(styled(html_table(["缺少的主题", "最接近的条目", "差在哪里", "前言提及", "人工复核"], rows,
-                                  ["14%", "24%", "30%", "14%", "18%"])))
-    else:
-        st.html(styled(html_table(["缺少的主题", "最接近的条目", "差在哪里", "前言提及"], [r[:-1] for r in rows],
-                                  ["16%", "28%", "36%", "20%"])))
+    reviewed_table(["缺少的主题", "最接近的条目", "差在哪里", "前言提及"], rows, frame["review"],
+                   ["16%", "28%", "36%", "20%"], ["14%", "24%", "30%", "14%", "18%"])
 
 
 def body_lines(title: str, text: str) -> list[str]:
